@@ -1,0 +1,21 @@
+"""Automatic checks for the notebooks' exercises: one module per notebook (``nb01``, ...).
+
+Each check takes the learner's answer. ``None`` means "not answered yet": the check returns a
+short reminder instead of failing, so a fresh notebook runs top to bottom. Any other answer is
+checked, and a wrong one raises ``AssertionError`` with a hint. The tests call every check with a
+right and a wrong answer, so each one is known to be able to fail.
+"""
+
+from __future__ import annotations
+
+NOT_ANSWERED = "not answered yet: replace None with your answer and run the cell again"
+
+
+def not_answered(exercise: str) -> str:
+    """The message a check returns for an answer that is still ``None``."""
+    return f"{exercise}: {NOT_ANSWERED}"
+
+
+def passed(exercise: str) -> str:
+    """The message a check returns for a right answer."""
+    return f"{exercise}: correct"

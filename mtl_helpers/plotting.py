@@ -1,0 +1,107 @@
+"""Figures used across notebooks: per-task curves, per-task bars and heat maps.
+
+Introduced in notebook 01. Each function draws on a given ``ax`` (or a new figure), sets a
+title and axis labels, and returns the figure, so a widget callback can return it as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from mtl_helpers.training import History
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 3.6)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+def plot_task_curves(
+    history: History, key: str = "test_metric", ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """One line per task of ``history.curve(key)`` against the training step."""
+    fig, ax = _axes(ax)
+    values = history.curve(key)
+    for index, name in enumerate(history.task_names):
+        ax.plot(history.step, values[:, index], label=name)
+    label = history.metric_names[0] if key == "test_metric" else key.replace("_", " ")
+    if key == "test_metric" and len(set(history.metric_names)) > 1:
+        label = "test metric (accuracy or MSE, per task)"
+    ax.set_xlabel("training step")
+    ax.set_ylabel(label)
+    ax.set_title(title or f"{key.replace('_', ' ')} per task")
+    if len(history.task_names) > 1:
+        ax.legend(fontsize="small")
+    return fig
+
+
+def plot_task_bars(
+    values: Mapping[str, Sequence[float] | torch.Tensor],
+    task_names: Sequence[str],
+    ylabel: str,
+    title: str,
+    ax: Axes | None = None,
+) -> Figure:
+    """Grouped bars: one group per task, one bar per entry of ``values`` (e.g. per method).
+
+    values: {series name: (T,) numbers}; every series must have one number per task.
+    """
+    fig, ax = _axes(ax)
+    n_series = len(values)
+    if n_series == 0:
+        raise ValueError("values must hold at least one series, got an empty mapping")
+    width = 0.8 / n_series
+    for position, (label, series) in enumerate(values.items()):
+        series = torch.as_tensor(series, dtype=torch.float32)
+        if series.shape != (len(task_names),):
+            raise ValueError(
+                f"series {label!r} must have one value per task ({len(task_names)}), got shape "
+                f"{tuple(series.shape)}"
+            )
+        offsets = torch.arange(len(task_names)) + (position - (n_series - 1) / 2) * width
+        ax.bar(offsets.tolist(), series.tolist(), width=width, label=label)
+    ax.set_xticks(
+        range(len(task_names)), list(task_names), rotation=45 if len(task_names) > 6 else 0
+    )
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if n_series > 1:
+        ax.legend(fontsize="small")
+    return fig
+
+
+def plot_heatmap(
+    matrix: torch.Tensor,
+    labels: Sequence[str],
+    title: str,
+    colorbar_label: str,
+    ax: Axes | None = None,
+    fmt: str = "{:.2f}",
+) -> Figure:
+    """A square (T, T) matrix as a heat map with its values written in the cells."""
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
+        raise ValueError(
+            f"matrix must be square with one row per label ({len(labels)}), got shape "
+            f"{tuple(matrix.shape)}"
+        )
+    fig, ax = _axes(ax, figsize=(4.8, 4.0))
+    limit = float(matrix.abs().max()) or 1.0
+    image = ax.imshow(matrix.tolist(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set_xticks(range(len(labels)), list(labels), rotation=45)
+    ax.set_yticks(range(len(labels)), list(labels))
+    ax.grid(False)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(
+                j, i, fmt.format(float(matrix[i, j])), ha="center", va="center", fontsize="x-small"
+            )
+    fig.colorbar(image, ax=ax, label=colorbar_label)
+    ax.set_title(title)
+    return fig

@@ -1,0 +1,113 @@
+"""Input checks shared by every module: each names the argument, the value and what was expected.
+
+Introduced implicitly everywhere; notebook 01 shows one of its messages on purpose.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import torch
+
+
+def check_tensor(
+    name: str, value: object, *, ndim: int | None = None, dtype_kind: str | None = None
+) -> torch.Tensor:
+    """Return ``value`` if it is a tensor of ``ndim`` dimensions, else raise TypeError/ValueError.
+
+    ``dtype_kind`` is ``"float"`` or ``"int"`` to ask for a floating or an integer dtype.
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {tuple(value.shape)}")
+    if dtype_kind == "float" and not value.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype, got {value.dtype}")
+    if dtype_kind == "int" and (
+        value.is_floating_point() or value.is_complex() or value.dtype == torch.bool
+    ):
+        raise TypeError(f"{name} must have an integer dtype, got {value.dtype}")
+    return value
+
+
+def check_finite(name: str, value: torch.Tensor) -> torch.Tensor:
+    """Raise ValueError naming the first non-finite entry of ``value``."""
+    bad = ~torch.isfinite(value)
+    if bool(bad.any()):
+        index = tuple(int(i) for i in torch.nonzero(bad)[0]) if value.ndim else ()
+        entry = value[index] if index else value
+        raise ValueError(
+            f"{name} must be finite, got {float(entry)} at index {index} "
+            f"(shape {tuple(value.shape)})"
+        )
+    return value
+
+
+def check_nonnegative(name: str, value: torch.Tensor) -> torch.Tensor:
+    """Raise ValueError if any entry of ``value`` is NaN or negative."""
+    check_finite(name, value)
+    if bool((value < 0).any()):
+        index = tuple(int(i) for i in torch.nonzero(value < 0)[0])
+        raise ValueError(f"{name} must be non-negative, got {float(value[index])} at index {index}")
+    return value
+
+
+def check_same_length(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+    """Raise ValueError if ``a`` and ``b`` differ in their first dimension."""
+    if a.shape[:1] != b.shape[:1]:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same first dimension, got shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}"
+        )
+
+
+def check_same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+    """Raise ValueError if ``a`` and ``b`` differ in shape (no broadcasting)."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
+        )
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` if it is an int ≥ 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def check_positive_float(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number > 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return float(value)
+
+
+def check_choice(name: str, value: object, choices: Iterable[object]) -> object:
+    """Return ``value`` if it is one of ``choices``, else raise ValueError listing them."""
+    options = list(choices)
+    if value not in options:
+        listed = ", ".join(repr(c) for c in options)
+        raise ValueError(f"unknown {name} {value!r}; expected one of: {listed}")
+    return value
+
+
+def task_index(name: str, value: object, task_names: Sequence[str]) -> int:
+    """Turn a task name or index into an index, raising with the valid names if it is unknown."""
+    if isinstance(value, str):
+        check_choice(name, value, task_names)
+        return list(task_names).index(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a task name or index, got {type(value).__name__}")
+    if not 0 <= value < len(task_names):
+        raise ValueError(
+            f"{name} must be in 0..{len(task_names) - 1} (tasks: {', '.join(task_names)}), "
+            f"got {value}"
+        )
+    return value
