@@ -130,6 +130,7 @@ def load_penguins(folder: Path | None = None) -> Penguins:
 
 
 SCHOOL_FEATURES = ("standLRT", "female")
+SCHOOL_GENDERS = ("mixed", "boys", "girls")
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,15 @@ class Schools:
     at intake and 1 for a girl; y: (4059,) float32, the normalised GCSE exam score at 16;
     school: (4059,) int64 in 0..64, the task index of each student (school numbers 1..65 in the
     source, minus one); sizes: (65,) int64, students per school (2 to 198).
+    School-level facts, one entry per school: school_gender (65,) int64 indexing
+    ``SCHOOL_GENDERS``; school_intake (65,) float32, the school's mean intake score (``schavg``).
     """
 
     x: torch.Tensor
     y: torch.Tensor
     school: torch.Tensor
+    school_gender: torch.Tensor
+    school_intake: torch.Tensor
 
     @property
     def n_tasks(self) -> int:
@@ -175,7 +180,17 @@ def load_schools(folder: Path | None = None) -> Schools:
         dim=1,
     )
     school = torch.tensor([int(row["school"]) - 1 for row in rows], dtype=torch.int64)
-    return Schools(x=x, y=_float_column(rows, "normexam"), school=school)
+    first_rows = {}
+    for row in rows:
+        first_rows.setdefault(int(row["school"]) - 1, row)
+    ordered = [first_rows[i] for i in range(len(first_rows))]
+    return Schools(
+        x=x,
+        y=_float_column(rows, "normexam"),
+        school=school,
+        school_gender=_code_column(ordered, "schgend", SCHOOL_GENDERS),
+        school_intake=_float_column(ordered, "schavg"),
+    )
 
 
 def split_indices(

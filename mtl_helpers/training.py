@@ -42,6 +42,27 @@ def every_task_sampler(sizes: Sequence[int], batch_size: int) -> Sampler:
     return sample
 
 
+def task_subset_sampler(sizes: Sequence[int], tasks_per_step: int, batch_size: int) -> Sampler:
+    """Algorithm 1's two stages: draw ``tasks_per_step`` distinct tasks uniformly, then
+    ``batch_size`` distinct rows of each (all rows if fewer). Notebook 06 compares other schemes.
+    """
+    sizes = [check_positive_int("task size", int(n)) for n in sizes]
+    check_positive_int("tasks_per_step", tasks_per_step)
+    check_positive_int("batch_size", batch_size)
+    if tasks_per_step > len(sizes):
+        raise ValueError(
+            f"tasks_per_step must be at most the number of tasks ({len(sizes)}), got "
+            f"{tasks_per_step}"
+        )
+
+    def sample(generator: torch.Generator) -> Plan:
+        chosen = torch.randperm(len(sizes), generator=generator)[:tasks_per_step].sort().values
+        return [(i, torch.randperm(sizes[i], generator=generator)[:batch_size])
+                for i in chosen.tolist()]
+
+    return sample
+
+
 @dataclass
 class History:
     """What a run of :func:`train_multitask` measured.

@@ -1,0 +1,46 @@
+"""Checks for the exercises of notebook 01 (what a task is)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from mtl_helpers.exercises import not_answered, passed
+
+
+def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> str:
+    """Exercise 1: 0/1 float labels, 1 where the digit is 0, 3, 6 or 9; digits: (n,) int64."""
+    if answer is None:
+        return not_answered("Exercise 1")
+    assert isinstance(answer, torch.Tensor), f"expected a tensor, got {type(answer).__name__}"
+    assert answer.shape == digits.shape, (
+        f"expected one label per image, shape {tuple(digits.shape)}, got {tuple(answer.shape)}"
+    )
+    assert answer.is_floating_point(), f"expected float 0/1 labels, got dtype {answer.dtype}"
+    expected = (digits % 3 == 0).float()
+    wrong = int((answer != expected).sum())
+    assert wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3"
+    return passed("Exercise 1")
+
+
+def check_same_label_fraction(answer: float | None, digits: torch.Tensor) -> str:
+    """Exercise 2: fraction of images whose parity label equals their multiple-of-3 label."""
+    if answer is None:
+        return not_answered("Exercise 2")
+    expected = float(((digits % 2).float() == (digits % 3 == 0).float()).float().mean())
+    assert isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}"
+    assert abs(answer - expected) < 1e-3, (
+        f"got {answer:.4g}; compare the two 0/1 label tensors element by element and average"
+    )
+    return passed("Exercise 2")
+
+
+def check_smallest_n(answer: int | None, sizes: Sequence[int], gaps: Sequence[float]) -> str:
+    """Exercise 3: the smallest training size whose train-test gap is below 0.2."""
+    if answer is None:
+        return not_answered("Exercise 3")
+    below = [n for n, gap in zip(sizes, gaps, strict=True) if gap < 0.2]
+    assert below, "no size has a gap below 0.2 in these results"
+    assert answer == below[0], f"got {answer}; look at the printed gaps in section 5"
+    return passed("Exercise 3")
