@@ -5,7 +5,8 @@
 
 The executed notebook is written to ``notebooks/`` with its outputs, so that a rendered page shows
 them and nbval can compare a re-run against them. Per-cell timing metadata is not recorded, and
-widget state is not stored (each widget has a static figure of its default beside it).
+widget state is dropped after execution (each widget has a static figure of its default
+beside it, and a live kernel redraws the widget).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def build(source) -> float:
         timeout=600,
         kernel_name="python3",
         record_timing=False,
-        store_widget_state=False,
+        store_widget_state=True,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
     start = time.perf_counter()
