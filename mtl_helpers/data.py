@@ -198,13 +198,14 @@ def split_indices(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Shuffle ``range(n)`` with ``generator`` and cut it: ``(train_idx, test_idx)``.
 
-    The test part has ``round(n * test_fraction)`` indices, at least one when ``n ≥ 2``.
+    The test part has ``round(n * test_fraction)`` indices, at least one when ``n ≥ 2``, and the
+    training part keeps at least one.
     """
     check_positive_int("n", n)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
     order = torch.randperm(n, generator=generator)
-    n_test = max(1, round(n * test_fraction)) if n >= 2 else 0
+    n_test = min(n - 1, max(1, round(n * test_fraction))) if n >= 2 else 0
     return order[n_test:], order[:n_test]
 
 
@@ -217,6 +218,8 @@ def split_by_task(
     row put it in the training part.
     """
     check_tensor("task_ids", task_ids, ndim=1, dtype_kind="int")
+    if len(task_ids) == 0:
+        raise ValueError(f"task_ids must hold at least one row, got shape {tuple(task_ids.shape)}")
     train, test = [], []
     for task in torch.unique(task_ids).tolist():
         rows = torch.nonzero(task_ids == task).flatten()
@@ -235,6 +238,11 @@ def standardize(
     ``([train_std, *others_std], mean, std)``; a constant column keeps std 1 to avoid dividing by 0.
     """
     check_tensor("train", train, dtype_kind="float")
+    if len(train) < 2:
+        raise ValueError(
+            "train must have at least 2 rows to estimate a standard deviation, got shape "
+            f"{tuple(train.shape)}"
+        )
     mean = train.mean(dim=0)
     std = train.std(dim=0)
     std = torch.where(std > 0, std, torch.ones_like(std))

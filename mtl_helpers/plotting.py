@@ -27,6 +27,7 @@ def plot_task_curves(
     history: History, key: str = "test_metric", ax: Axes | None = None, title: str | None = None
 ) -> Figure:
     """One line per task of ``history.curve(key)`` against the training step."""
+    history.final(key)  # raises, naming the key, when nothing was recorded
     fig, ax = _axes(ax)
     values = history.curve(key)
     for index, name in enumerate(history.task_names):
@@ -53,18 +54,21 @@ def plot_task_bars(
 
     values: {series name: (T,) numbers}; every series must have one number per task.
     """
-    fig, ax = _axes(ax)
     n_series = len(values)
     if n_series == 0:
         raise ValueError("values must hold at least one series, got an empty mapping")
-    width = 0.8 / n_series
-    for position, (label, series) in enumerate(values.items()):
-        series = torch.as_tensor(series, dtype=torch.float32)
+    table = {
+        label: torch.as_tensor(series, dtype=torch.float32) for label, series in values.items()
+    }
+    for label, series in table.items():
         if series.shape != (len(task_names),):
             raise ValueError(
                 f"series {label!r} must have one value per task ({len(task_names)}), got shape "
                 f"{tuple(series.shape)}"
             )
+    fig, ax = _axes(ax)
+    width = 0.8 / n_series
+    for position, (label, series) in enumerate(table.items()):
         offsets = torch.arange(len(task_names)) + (position - (n_series - 1) / 2) * width
         ax.bar(offsets.tolist(), series.tolist(), width=width, label=label)
     ax.set_xticks(

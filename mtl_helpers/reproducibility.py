@@ -11,6 +11,8 @@ import random
 import numpy as np
 import torch
 
+from mtl_helpers.validation import check_positive_int
+
 
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and torch, and return a fresh ``torch.Generator`` seeded with ``seed``.
@@ -34,6 +36,9 @@ def setup(seed: int = 0, threads: int = 1) -> torch.Generator:
     Also sets matplotlib's defaults to small, labelled, readable figures. Returns the seeded
     generator of :func:`seed_everything`.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    check_positive_int("threads", threads)
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

@@ -26,13 +26,7 @@ LOSS_NAMES = ("cross_entropy", "bce", "mse")
 METRIC_NAMES = {"cross_entropy": "accuracy", "bce": "accuracy", "mse": "mse"}
 
 
-def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """The mean loss L_i of one task on a batch; shapes are checked, never broadcast.
-
-    ``cross_entropy``: prediction (n, C) logits, target (n,) int64 classes.
-    ``bce``: prediction (n,) logits, target (n,) float 0/1.
-    ``mse``: prediction (n,) and target (n,) floats.
-    """
+def _check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> None:
     check_choice("loss", loss, LOSS_NAMES)
     check_tensor("prediction", prediction, dtype_kind="float")
     check_tensor("target", target)
@@ -40,29 +34,42 @@ def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torc
         check_tensor("prediction", prediction, ndim=2)
         check_tensor("target", target, ndim=1, dtype_kind="int")
         check_same_length("prediction", prediction, "target", target)
+    elif prediction.shape != target.shape or prediction.ndim != 1:
+        raise ValueError(
+            f"for loss {loss!r}, prediction and target must both have shape (n,), got "
+            f"{tuple(prediction.shape)} and {tuple(target.shape)}"
+        )
+    check_finite("prediction", prediction)
+
+
+def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The mean loss L_i of one task on a batch; shapes are checked, never broadcast.
+
+    ``cross_entropy``: prediction (n, C) logits, target (n,) int64 classes.
+    ``bce``: prediction (n,) logits, target (n,) float 0/1.
+    ``mse``: prediction (n,) and target (n,) floats.
+    """
+    _check_prediction_target(loss, prediction, target)
+    if loss == "cross_entropy":
         value = F.cross_entropy(prediction, target)
+    elif loss == "bce":
+        value = F.binary_cross_entropy_with_logits(prediction, target.to(prediction.dtype))
     else:
-        if prediction.shape != target.shape or prediction.ndim != 1:
-            raise ValueError(
-                f"for loss {loss!r}, prediction and target must both have shape (n,), got "
-                f"{tuple(prediction.shape)} and {tuple(target.shape)}"
-            )
-        target = target.to(prediction.dtype)
-        if loss == "bce":
-            value = F.binary_cross_entropy_with_logits(prediction, target)
-        else:
-            value = F.mse_loss(prediction, target)
+        value = F.mse_loss(prediction, target.to(prediction.dtype))
     return check_finite(f"{loss} loss", value)
 
 
 def task_metric(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> float:
-    """The metric that goes with a loss: accuracy for classification, mean squared error else."""
-    check_choice("loss", loss, LOSS_NAMES)
+    """The metric that goes with a loss: accuracy for classification, mean squared error else.
+
+    Shapes as in :func:`task_loss`.
+    """
+    _check_prediction_target(loss, prediction, target)
     if loss == "cross_entropy":
         return float((prediction.argmax(dim=-1) == target).float().mean())
     if loss == "bce":
         return float(((prediction > 0).to(target.dtype) == target).float().mean())
-    return float(task_loss("mse", prediction, target))
+    return float(F.mse_loss(prediction, target.to(prediction.dtype)))
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,9 @@ def task_subset_sampler(sizes: Sequence[int], tasks_per_step: int, batch_size: i
 
     def sample(generator: torch.Generator) -> Plan:
         chosen = torch.randperm(len(sizes), generator=generator)[:tasks_per_step].sort().values
-        return [(i, torch.randperm(sizes[i], generator=generator)[:batch_size])
-                for i in chosen.tolist()]
+        return [
+            (i, torch.randperm(sizes[i], generator=generator)[:batch_size]) for i in chosen.tolist()
+        ]
 
     return sample
 
@@ -146,7 +147,8 @@ def train_multitask(
         )
     check_nonnegative("task_weights", task_weights)
     sampler = sampler or every_task_sampler([len(t) for t in train], batch_size)
-    eval_every = eval_every or max(1, steps // 20)
+    if eval_every is None:
+        eval_every = max(1, steps // 20)
     check_positive_int("eval_every", eval_every)
 
     history = History(names, tuple(METRIC_NAMES[t.loss] for t in train))

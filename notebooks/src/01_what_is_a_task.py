@@ -156,7 +156,7 @@ for index in (low, high):
     ax.hist(intake.tolist(), bins=15, alpha=0.6, label=f"school {index} ({len(intake)} students)")
 ax.set_xlabel("intake reading score (standardised)")
 ax.set_ylabel("students")
-ax.set_title("p_i(x) differs between schools")
+ax.set_title("$p_i(x)$ differs between schools")
 ax.legend()
 plt.show()
 

@@ -294,7 +294,7 @@ def explore(descriptor: str = "one-hot", students_per_school: str = "all") -> pl
     right.scatter(train_sizes.tolist(), school_gain.tolist(), s=12)
     right.axhline(0, color="k", linewidth=0.8)
     right.set_xscale("log")
-    right.set_xlabel("training students in the school (log)")
+    right.set_xlabel("students of the school in the training split (log)")
     right.set_ylabel("MSE per task − MSE shared")
     right.set_title(f"gain from {descriptor}: {int((school_gain > 0).sum())} of 55 schools gain")
     return fig

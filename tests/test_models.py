@@ -1,0 +1,169 @@
+"""Tests for mtl_helpers.models: layer widths, per-task/pooled/descriptor models, counting."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from mtl_helpers.models import (
+    DescriptorModel,
+    PerTaskModels,
+    PooledModel,
+    count_parameters,
+    mlp,
+)
+
+
+class ConcatNet(nn.Module):
+    """net(x, z): a linear layer on the concatenation [x, z]."""
+
+    def __init__(self, x_dim: int, z_dim: int, out_dim: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(x_dim + z_dim, out_dim)
+
+    def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        return self.linear(torch.cat([x, z], dim=1))
+
+
+def linear_widths(net: nn.Sequential) -> list[tuple[int, int]]:
+    return [(m.in_features, m.out_features) for m in net if isinstance(m, nn.Linear)]
+
+
+def test_mlp_layer_widths_and_activations() -> None:
+    net = mlp(5, [8, 4], 3)
+    assert linear_widths(net) == [(5, 8), (8, 4), (4, 3)]
+    # Linear, ReLU, Linear, ReLU, Linear: no activation after the output layer.
+    assert [type(m) for m in net] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
+    assert net(torch.zeros(7, 5)).shape == (7, 3)
+
+
+def test_mlp_without_hidden_layers_is_linear() -> None:
+    net = mlp(4, [], 2)
+    assert len(net) == 1
+    assert linear_widths(net) == [(4, 2)]
+    assert mlp(4, (), 2)(torch.zeros(1, 4)).shape == (1, 2)
+
+
+def test_mlp_rejects_bad_widths() -> None:
+    with pytest.raises(ValueError, match=r"in_dim must be at least 1, got 0"):
+        mlp(0, [4], 1)
+    with pytest.raises(ValueError, match=r"hidden width must be at least 1, got -2"):
+        mlp(3, [4, -2], 1)
+    with pytest.raises(TypeError, match=r"hidden width must be an int, got float 4.0"):
+        mlp(3, [4.0], 1)
+    with pytest.raises(ValueError, match=r"out_dim must be at least 1, got 0"):
+        mlp(3, [4], 0)
+
+
+def test_count_parameters_hand_worked() -> None:
+    # 3 -> 4: 3*4 weights + 4 biases = 16; 4 -> 2: 4*2 + 2 = 10; total 26.
+    assert count_parameters(mlp(3, [4], 2)) == 26
+    frozen = mlp(3, [4], 2)
+    frozen[0].requires_grad_(False)  # only the trainable 10 of the last layer remain
+    assert count_parameters(frozen) == 10
+
+
+def test_per_task_models_use_separate_networks() -> None:
+    torch.manual_seed(0)
+    model = PerTaskModels(lambda i: nn.Linear(3, 1 + i), n_tasks=3)
+    assert len(model.models) == 3
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    # One output is squeezed to (n,); several outputs stay (n, C).
+    assert model(x, 0).shape == (5,)
+    assert model(x, 1).shape == (5, 2)
+    assert model(x, 2).shape == (5, 3)
+    assert torch.allclose(model(x, 2), model.models[2](x))
+    # Three linear layers: (3*1 + 1) + (3*2 + 2) + (3*3 + 3) = 4 + 8 + 12 = 24.
+    assert count_parameters(model) == 24
+
+
+def test_per_task_models_do_not_share_gradients() -> None:
+    model = PerTaskModels(lambda _: nn.Linear(2, 1), n_tasks=2)
+    model(torch.ones(4, 2), 1).sum().backward()
+    assert model.models[0].weight.grad is None
+    assert model.models[1].weight.grad is not None
+
+
+def test_pooled_model_ignores_the_task() -> None:
+    torch.manual_seed(0)
+    model = PooledModel(mlp(3, [4], 1))
+    x = torch.randn(6, 3, generator=torch.Generator().manual_seed(1))
+    first = model(x, 0)
+    assert first.shape == (6,)
+    assert torch.equal(first, model(x, 5))
+    assert count_parameters(model) == (3 * 4 + 4) + (4 + 1)
+
+
+def test_descriptor_model_looks_up_each_tasks_descriptor() -> None:
+    descriptors = torch.eye(3)
+    net = ConcatNet(x_dim=2, z_dim=3, out_dim=1)
+    model = DescriptorModel(net, descriptors)
+    x = torch.randn(4, 2, generator=torch.Generator().manual_seed(0))
+    out = model(x, 1)
+    assert out.shape == (4,)
+    expected = net(x, torch.tensor([[0.0, 1.0, 0.0]]).expand(4, -1)).squeeze(-1)
+    assert torch.allclose(out, expected)
+    assert not torch.allclose(model(x, 0), out)
+
+
+def test_fixed_descriptors_are_a_buffer_and_learnable_ones_a_parameter() -> None:
+    descriptors = torch.eye(2)
+    fixed = DescriptorModel(ConcatNet(1, 2, 1), descriptors)
+    assert "descriptors" in dict(fixed.named_buffers())
+    assert "descriptors" not in dict(fixed.named_parameters())
+    # ConcatNet: (1 + 2) weights + 1 bias = 4 trainable scalars; the buffer adds none.
+    assert count_parameters(fixed) == 4
+
+    learnable = DescriptorModel(ConcatNet(1, 2, 1), descriptors, learnable=True)
+    assert isinstance(learnable.descriptors, nn.Parameter)
+    assert "descriptors" in dict(learnable.named_parameters())
+    assert count_parameters(learnable) == 4 + 2 * 2
+    # Both keep a copy: changing the model's descriptors leaves the caller's tensor alone.
+    with torch.no_grad():
+        learnable.descriptors.add_(1.0)
+    assert torch.equal(descriptors, torch.eye(2))
+
+
+def test_learnable_descriptors_receive_gradients() -> None:
+    model = DescriptorModel(ConcatNet(1, 2, 1), torch.eye(2), learnable=True)
+    model(torch.ones(3, 1), 1).sum().backward()
+    grad = model.descriptors.grad
+    assert grad is not None
+    assert float(grad[0].abs().sum()) == 0.0  # task 0 was not used
+    assert float(grad[1].abs().sum()) > 0.0
+
+
+def test_descriptor_model_rejects_bad_descriptors() -> None:
+    with pytest.raises(
+        ValueError, match=r"descriptors must have 2 dimension\(s\), got shape \(3,\)"
+    ):
+        DescriptorModel(ConcatNet(1, 3, 1), torch.ones(3))
+    with pytest.raises(TypeError, match=r"descriptors must have a floating dtype, got torch.int64"):
+        DescriptorModel(ConcatNet(1, 3, 1), torch.eye(3, dtype=torch.int64))
+
+
+@pytest.mark.parametrize(
+    "make_model",
+    [
+        lambda: PerTaskModels(lambda _: nn.Linear(2, 1), n_tasks=3),
+        lambda: DescriptorModel(ConcatNet(2, 3, 1), torch.eye(3)),
+    ],
+    ids=["per_task", "descriptor"],
+)
+def test_task_index_errors(make_model) -> None:
+    model = make_model()
+    x = torch.zeros(2, 2)
+    with pytest.raises(ValueError, match=r"task must be in 0..2, got 3"):
+        model(x, 3)
+    with pytest.raises(ValueError, match=r"task must be in 0..2, got -1"):
+        model(x, -1)
+    with pytest.raises(TypeError, match=r"task must be an int task index, got str"):
+        model(x, "a")
+    with pytest.raises(TypeError, match=r"task must be an int task index, got bool"):
+        model(x, True)
+
+
+def test_per_task_models_rejects_bad_task_count() -> None:
+    with pytest.raises(ValueError, match=r"n_tasks must be at least 1, got 0"):
+        PerTaskModels(lambda _: nn.Linear(2, 1), n_tasks=0)

@@ -1,0 +1,140 @@
+"""Tests for mtl_helpers.plotting: titles, labels, the number of lines/bars/cells, bad shapes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from mtl_helpers.plotting import plot_heatmap, plot_task_bars, plot_task_curves
+from mtl_helpers.training import History
+
+
+def make_history(metric_names: tuple[str, ...] = ("accuracy", "accuracy")) -> History:
+    names = tuple(f"task {i}" for i in range(len(metric_names)))
+    history = History(names, metric_names)
+    for step in (10, 20, 30):
+        history.step.append(step)
+        row = [step / 100 + i for i in range(len(names))]
+        history.train_loss.append(row)
+        history.test_loss.append(row)
+        history.test_metric.append(row)
+    return history
+
+
+def tick_labels(labels) -> list[str]:
+    return [label.get_text() for label in labels]
+
+
+# ---------------------------------------------------------------- plot_task_curves
+
+
+def test_task_curves_draw_one_line_per_task() -> None:
+    history = make_history()
+    fig = plot_task_curves(history, title="Digits, two tasks")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert ax.get_title() == "Digits, two tasks"
+    assert ax.get_xlabel() == "training step"
+    assert ax.get_ylabel() == "accuracy"
+    assert len(ax.lines) == 2
+    assert ax.lines[1].get_xdata().tolist() == [10, 20, 30]
+    assert ax.lines[1].get_ydata().tolist() == pytest.approx([1.1, 1.2, 1.3])
+    assert tick_labels(ax.get_legend().get_texts()) == ["task 0", "task 1"]
+
+
+def test_task_curves_labels_for_other_keys_and_mixed_metrics() -> None:
+    fig = plot_task_curves(make_history(), key="train_loss")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "train loss"
+    assert ax.get_title() == "train loss per task"
+    mixed = plot_task_curves(make_history(("mse", "accuracy", "accuracy")))
+    assert mixed.axes[0].get_ylabel() == "test metric (accuracy or MSE, per task)"
+    assert len(mixed.axes[0].lines) == 3
+
+
+def test_task_curves_single_task_has_no_legend_and_uses_a_given_axis() -> None:
+    fig, ax = plt.subplots()
+    returned = plot_task_curves(make_history(("mse",)), ax=ax)
+    assert returned is fig
+    assert len(ax.lines) == 1
+    assert ax.get_legend() is None
+    assert ax.get_ylabel() == "mse"
+
+
+def test_task_curves_without_test_data_name_the_key() -> None:
+    history = History(("a", "b"), ("mse", "mse"), step=[1], train_loss=[[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"test_metric"):
+        plot_task_curves(history)
+
+
+# ---------------------------------------------------------------- plot_task_bars
+
+
+def test_task_bars_one_bar_per_series_and_task() -> None:
+    values = {"single-task": [0.9, 0.8, 0.7], "shared": torch.tensor([0.95, 0.85, 0.6])}
+    fig = plot_task_bars(values, ["a", "b", "c"], ylabel="accuracy", title="Per-task accuracy")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Per-task accuracy"
+    assert ax.get_ylabel() == "accuracy"
+    assert len(ax.patches) == 6  # 2 series x 3 tasks
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights == pytest.approx([0.9, 0.8, 0.7, 0.95, 0.85, 0.6])
+    assert tick_labels(ax.get_xticklabels()) == ["a", "b", "c"]
+    assert tick_labels(ax.get_legend().get_texts()) == ["single-task", "shared"]
+    # Bars of a group sit side by side around the task's tick: width 0.8 / 2 = 0.4 each.
+    assert [patch.get_x() + patch.get_width() / 2 for patch in ax.patches[:3]] == pytest.approx(
+        [-0.2, 0.8, 1.8]
+    )
+
+
+def test_task_bars_single_series_has_no_legend() -> None:
+    fig = plot_task_bars({"error": [1.0, 2.0]}, ["a", "b"], ylabel="MSE", title="Error")
+    assert len(fig.axes[0].patches) == 2
+    assert fig.axes[0].get_legend() is None
+
+
+def test_task_bars_reject_bad_series() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"series 'shared' must have one value per task \(3\), got shape \(2,\)",
+    ):
+        plot_task_bars({"shared": [1.0, 2.0]}, ["a", "b", "c"], ylabel="y", title="t")
+    with pytest.raises(ValueError, match=r"values must hold at least one series"):
+        plot_task_bars({}, ["a"], ylabel="y", title="t")
+
+
+# ---------------------------------------------------------------- plot_heatmap
+
+
+def test_heatmap_cells_colour_bar_and_labels() -> None:
+    matrix = torch.tensor([[1.0, -0.5, 0.0], [0.25, 1.0, -2.0], [0.0, 0.5, 1.0]])
+    fig = plot_heatmap(matrix, ["a", "b", "c"], title="Task affinity", colorbar_label="cosine")
+    ax, colorbar_ax = fig.axes
+    assert ax.get_title() == "Task affinity"
+    assert colorbar_ax.get_ylabel() == "cosine"
+    texts = tick_labels(ax.texts)
+    assert len(texts) == 9
+    assert texts[:3] == ["1.00", "-0.50", "0.00"]
+    assert texts[5] == "-2.00"
+    assert tick_labels(ax.get_xticklabels()) == ["a", "b", "c"]
+    assert tick_labels(ax.get_yticklabels()) == ["a", "b", "c"]
+    # The colour scale is symmetric around 0, out to the largest |entry| = 2.
+    assert ax.images[0].get_clim() == (-2.0, 2.0)
+
+
+def test_heatmap_custom_format_and_all_zero_matrix() -> None:
+    fig = plot_heatmap(torch.zeros(2, 2), ["x", "y"], title="t", colorbar_label="c", fmt="{:.0f}")
+    ax = fig.axes[0]
+    assert tick_labels(ax.texts) == ["0", "0", "0", "0"]
+    assert ax.images[0].get_clim() == (-1.0, 1.0)  # a zero matrix falls back to +-1
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3,), (3, 3)])
+def test_heatmap_rejects_non_square_or_mislabelled_matrices(shape: tuple[int, ...]) -> None:
+    expected = r"matrix must be square with one row per label \(2\), got shape " + (
+        str(shape).replace("(", r"\(").replace(")", r"\)")
+    )
+    with pytest.raises(ValueError, match=expected):
+        plot_heatmap(torch.zeros(shape), ["a", "b"], title="t", colorbar_label="c")

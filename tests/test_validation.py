@@ -1,0 +1,148 @@
+"""Tests for mtl_helpers.validation: every check accepts good input and names bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from mtl_helpers.validation import (
+    check_choice,
+    check_finite,
+    check_nonnegative,
+    check_positive_float,
+    check_positive_int,
+    check_same_length,
+    check_same_shape,
+    check_tensor,
+    task_index,
+)
+
+
+def test_check_tensor_returns_the_same_tensor() -> None:
+    value = torch.zeros(2, 3)
+    assert check_tensor("x", value, ndim=2, dtype_kind="float") is value
+    counts = torch.arange(4)
+    assert check_tensor("counts", counts, ndim=1, dtype_kind="int") is counts
+
+
+def test_check_tensor_rejects_non_tensors() -> None:
+    with pytest.raises(TypeError, match=r"x must be a torch.Tensor, got list"):
+        check_tensor("x", [1.0, 2.0])
+
+
+def test_check_tensor_rejects_wrong_ndim() -> None:
+    with pytest.raises(ValueError, match=r"x must have 2 dimension\(s\), got shape \(3,\)"):
+        check_tensor("x", torch.zeros(3), ndim=2)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "message"),
+    [
+        (torch.arange(3), "float", r"y must have a floating dtype, got torch.int64"),
+        (torch.zeros(3), "int", r"y must have an integer dtype, got torch.float32"),
+        (torch.zeros(3, dtype=torch.bool), "int", r"y must have an integer dtype, got torch.bool"),
+        (
+            torch.zeros(3, dtype=torch.complex64),
+            "int",
+            r"y must have an integer dtype, got torch.complex64",
+        ),
+    ],
+)
+def test_check_tensor_rejects_wrong_dtype_kind(
+    value: torch.Tensor, kind: str, message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        check_tensor("y", value, dtype_kind=kind)
+
+
+def test_check_finite_passes_finite_and_names_first_bad_entry() -> None:
+    good = torch.tensor([1.0, -2.0])
+    assert check_finite("w", good) is good
+    # Row-major order: (0, 1) holds inf and comes before the NaN at (1, 0).
+    bad = torch.tensor([[0.0, math.inf], [math.nan, 1.0]])
+    with pytest.raises(
+        ValueError, match=r"w must be finite, got inf at index \(0, 1\) \(shape \(2, 2\)\)"
+    ):
+        check_finite("w", bad)
+
+
+def test_check_finite_on_a_scalar() -> None:
+    with pytest.raises(
+        ValueError, match=r"loss must be finite, got nan at index \(\) \(shape \(\)\)"
+    ):
+        check_finite("loss", torch.tensor(math.nan))
+
+
+def test_check_nonnegative() -> None:
+    good = torch.tensor([0.0, 2.0])
+    assert check_nonnegative("task_weights", good) is good
+    with pytest.raises(
+        ValueError, match=r"task_weights must be non-negative, got -0.5 at index \(1,\)"
+    ):
+        check_nonnegative("task_weights", torch.tensor([1.0, -0.5, -2.0]))
+    with pytest.raises(ValueError, match=r"task_weights must be finite, got nan at index \(0,\)"):
+        check_nonnegative("task_weights", torch.tensor([math.nan, 1.0]))
+
+
+def test_check_same_length() -> None:
+    check_same_length("x", torch.zeros(4, 2), "y", torch.zeros(4))
+    with pytest.raises(
+        ValueError,
+        match=r"x and y must have the same first dimension, got shapes \(4, 2\) and \(3,\)",
+    ):
+        check_same_length("x", torch.zeros(4, 2), "y", torch.zeros(3))
+
+
+def test_check_same_shape_does_not_broadcast() -> None:
+    check_same_shape("a", torch.zeros(2, 3), "b", torch.ones(2, 3))
+    with pytest.raises(
+        ValueError, match=r"a and b must have the same shape, got \(2, 1\) and \(2,\)"
+    ):
+        check_same_shape("a", torch.zeros(2, 1), "b", torch.zeros(2))
+
+
+def test_check_positive_int() -> None:
+    assert check_positive_int("steps", 1) == 1
+    with pytest.raises(ValueError, match=r"steps must be at least 1, got 0"):
+        check_positive_int("steps", 0)
+    with pytest.raises(TypeError, match=r"steps must be an int, got float 2.0"):
+        check_positive_int("steps", 2.0)
+    with pytest.raises(TypeError, match=r"steps must be an int, got bool True"):
+        check_positive_int("steps", True)
+
+
+def test_check_positive_float() -> None:
+    value = check_positive_float("lr", 3)
+    assert value == 3.0
+    assert isinstance(value, float)
+    for bad in (0, -1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got"):
+            check_positive_float("lr", bad)
+    with pytest.raises(TypeError, match=r"lr must be a number, got str '0.1'"):
+        check_positive_float("lr", "0.1")
+    with pytest.raises(TypeError, match=r"lr must be a number, got bool False"):
+        check_positive_float("lr", False)
+
+
+def test_check_choice_lists_the_options() -> None:
+    assert check_choice("loss", "mse", ("mse", "bce")) == "mse"
+    with pytest.raises(ValueError, match=r"unknown loss 'l1'; expected one of: 'mse', 'bce'"):
+        check_choice("loss", "l1", ("mse", "bce"))
+
+
+def test_task_index_by_name_and_number() -> None:
+    names = ("a", "b", "c")
+    assert task_index("task", "c", names) == 2
+    assert task_index("task", 1, names) == 1
+    with pytest.raises(ValueError, match=r"unknown task 'd'; expected one of: 'a', 'b', 'c'"):
+        task_index("task", "d", names)
+    with pytest.raises(ValueError, match=r"task must be in 0..2 \(tasks: a, b, c\), got 3"):
+        task_index("task", 3, names)
+    with pytest.raises(ValueError, match=r"got -1"):
+        task_index("task", -1, names)
+    with pytest.raises(TypeError, match=r"task must be a task name or index, got float"):
+        task_index("task", 1.0, names)
+    with pytest.raises(TypeError, match=r"got bool"):
+        task_index("task", True, names)
