@@ -1,0 +1,182 @@
+"""Soft parameter sharing: one network per task, tied together by a penalty on their distance.
+
+Introduced in notebook 08. The penalty is λ Σ_{i<j} ‖θ_i − θ_j‖², summed over every pair of
+task networks and every parameter tensor. λ = 0 trains the networks independently; as λ grows
+they are pulled to one common network. The square makes the penalty smooth (its gradient
+2λ(θ_i − θ_j) vanishes as the networks meet) where the plain norm has a kink at 0.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+
+def _check_models(models: object) -> list[nn.Module]:
+    if isinstance(models, nn.Module) and not isinstance(models, nn.ModuleList):
+        raise TypeError("models must be a sequence of modules, got a single module")
+    if not isinstance(models, (Sequence, nn.ModuleList)):
+        raise TypeError(f"models must be a sequence of modules, got {type(models).__name__}")
+    models = list(models)
+    if not models:
+        raise ValueError("models must hold at least one module, got none")
+    for position, model in enumerate(models):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"models[{position}] must be an nn.Module, got {type(model).__name__}")
+    reference = [(name, p.shape) for name, p in models[0].named_parameters()]
+    for position, model in enumerate(models[1:], start=1):
+        shapes = [(name, p.shape) for name, p in model.named_parameters()]
+        if shapes != reference:
+            raise ValueError(
+                f"models[{position}] must have the same parameter names and shapes as models[0], "
+                f"got {[(n, tuple(s)) for n, s in shapes]} and "
+                f"{[(n, tuple(s)) for n, s in reference]}"
+            )
+    return models
+
+
+def _check_lam(lam: object) -> float:
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)):
+        raise TypeError(f"lam must be a number, got {type(lam).__name__} {lam!r}")
+    if not math.isfinite(lam) or lam < 0:
+        raise ValueError(f"lam must be a finite number ≥ 0, got {lam}")
+    return float(lam)
+
+
+def soft_sharing_penalty(models: Sequence[nn.Module], lam: float) -> torch.Tensor:
+    """λ Σ_{i<j} ‖θ_i − θ_j‖² over all pairs of ``models`` and all their parameters: a scalar.
+
+    models: T ≥ 1 modules with identical parameter names and shapes; lam: λ ≥ 0. Computed as
+    λ T Σ_i ‖θ_i − θ̄‖² (θ̄ the mean network), which equals the pairwise sum, costs O(T) rather
+    than O(T²), and avoids the cancellation of T Σ‖θ_i‖² − ‖Σθ_i‖² when the networks are close.
+    Differentiable with respect to every parameter.
+    """
+    models = _check_models(models)
+    lam = _check_lam(lam)
+    n_models = len(models)
+    total = None
+    for tensors in zip(*(model.parameters() for model in models), strict=True):
+        stacked = torch.stack(tensors)  # (T, *shape)
+        spread = (stacked - stacked.mean(dim=0)).pow(2).sum()
+        total = spread if total is None else total + spread
+    if total is None:
+        return torch.zeros(())
+    return lam * n_models * total
+
+
+@torch.no_grad()
+def mean_pairwise_distance(models: Sequence[nn.Module]) -> float:
+    """The mean Euclidean distance ‖θ_i − θ_j‖ over the pairs i < j (0 for a single model)."""
+    models = _check_models(models)
+    flat = torch.stack(
+        [torch.cat([p.reshape(-1) for p in model.parameters()]) for model in models]
+    )  # (T, P)
+    if len(models) < 2:
+        return 0.0
+    distances = torch.cdist(flat[None], flat[None])[0]
+    upper = torch.triu_indices(len(models), len(models), offset=1)
+    return float(distances[upper[0], upper[1]].mean())
+
+
+def soft_sharing_backward(
+    models: Sequence[nn.Module], lam: float
+) -> Callable[[torch.Tensor, list[int]], torch.Tensor]:
+    """A ``backward`` hook for :func:`mtl_helpers.training.train_multitask`.
+
+    Backpropagates Σ_i L_i + :func:`soft_sharing_penalty` (models, lam) and returns that
+    objective, so the history records the penalised loss.
+    """
+    models = _check_models(models)
+    lam = _check_lam(lam)
+
+    def backward(losses: torch.Tensor, indices: list[int]) -> torch.Tensor:
+        objective = losses.sum() + soft_sharing_penalty(models, lam)
+        objective.backward()
+        return objective.detach()
+
+    return backward
+
+
+def parameter_bytes(module: nn.Module) -> int:
+    """Bytes held by the trainable parameters of ``module``."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
+    return sum(p.numel() * p.element_size() for p in module.parameters() if p.requires_grad)
+
+
+def adam_state_bytes(module: nn.Module) -> int:
+    """Bytes of Adam's state for ``module``, measured by building it on a copy.
+
+    Takes one Adam step with zero gradients on a copy (the module itself is untouched) and adds
+    up every tensor Adam stores: the two moment estimates per parameter and the step counters.
+    """
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
+    clone = copy.deepcopy(module)
+    params = [p for p in clone.parameters() if p.requires_grad]
+    if not params:
+        return 0
+    optimizer = torch.optim.Adam(params)
+    for param in params:
+        param.grad = torch.zeros_like(param)
+    optimizer.step()
+    return sum(
+        value.numel() * value.element_size()
+        for state in optimizer.state.values()
+        for value in state.values()
+        if isinstance(value, torch.Tensor)
+    )
+
+
+def plot_lambda_sweep(
+    lams: Sequence[float],
+    test_errors: torch.Tensor,
+    distances: Sequence[float],
+    lam: float,
+    task_names: Sequence[str],
+) -> Figure:
+    """Left: mean test error and parameter distance against λ; right: per-task errors at ``lam``.
+
+    lams: the L values of λ swept (0 allowed; the axis is linear below 10⁻³ and logarithmic
+    above); test_errors: (L, T); distances: (L,) mean pairwise distances; lam: one of ``lams``.
+    """
+    lams = list(lams)
+    if lam not in lams:
+        raise ValueError(f"lam must be one of the swept values {lams}, got {lam}")
+    if tuple(test_errors.shape) != (len(lams), len(task_names)) or len(distances) != len(lams):
+        raise ValueError(
+            f"test_errors must have shape ({len(lams)}, {len(task_names)}) and distances "
+            f"{len(lams)} entries, got {tuple(test_errors.shape)} and {len(distances)}"
+        )
+    chosen = lams.index(lam)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 3.6), layout="constrained")
+    left.plot(lams, test_errors.mean(dim=1).tolist(), marker="o", color="C0", label="test MSE")
+    left.axvline(lam, color="k", linestyle=":", linewidth=1)
+    left.set_xscale("symlog", linthresh=1e-3)
+    left.set_xlabel("λ (symmetric log scale)")
+    left.set_ylabel("mean test MSE over tasks", color="C0")
+    left.set_title("Soft sharing: error and distance against λ")
+    twin = left.twinx()
+    twin.plot(lams, list(distances), marker="s", color="C1", label="distance")
+    twin.set_ylabel("mean ‖θ_i − θ_j‖", color="C1")
+    twin.grid(False)
+    left.legend(
+        [left.lines[0], twin.lines[0]], ["test MSE", "parameter distance"], loc="upper center"
+    )
+    positions = list(range(len(task_names)))
+    right.bar([p - 0.2 for p in positions], test_errors[0].tolist(), width=0.4, label="λ = 0")
+    right.bar(
+        [p + 0.2 for p in positions], test_errors[chosen].tolist(), width=0.4, label=f"λ = {lam:g}"
+    )
+    right.set_xticks(positions, list(task_names), rotation=45)
+    right.set_xlabel("task")
+    right.set_ylabel("test MSE")
+    right.set_title(f"Per task at λ = {lam:g}")
+    right.legend(fontsize="small")
+    return fig

@@ -1,0 +1,260 @@
+# %% [markdown]
+# # 08 · Soft parameter sharing
+#
+# Hard sharing gives all tasks the same parameters; independent training gives each task its
+# own. Soft sharing sits between: every task keeps its own network θ_i, and a penalty pulls the
+# networks towards each other. This notebook sweeps the strength λ of that pull on real data,
+# from independent networks to effectively one shared network, finds the best λ, and measures
+# what soft sharing costs in memory.
+#
+# ## Learning goals
+# - Write the soft-sharing objective Σ_i L_i(θ_i) + λ Σ_{i<j} ‖θ_i − θ_j‖² and say why the
+#   norm is squared.
+# - Show on real data that λ = 0 is independent training and a large λ one shared network.
+# - Find the best λ by held-out error and relate it to the distance between the networks.
+# - Measure the memory cost of soft sharing against hard sharing, in bytes.
+#
+# ## Before you start
+# Notebook 02 (the training loop and its `backward` hook) and notebook 07 (negative transfer:
+# why sharing everything can hurt).
+
+# %%
+import copy
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+from mtl_helpers.data import load_schools, split_by_task
+from mtl_helpers.exercises import nb08
+from mtl_helpers.models import PerTaskModels, PooledModel, mlp
+from mtl_helpers.reproducibility import setup
+from mtl_helpers.soft_sharing import (
+    adam_state_bytes,
+    mean_pairwise_distance,
+    parameter_bytes,
+    plot_lambda_sweep,
+    soft_sharing_backward,
+    soft_sharing_penalty,
+)
+from mtl_helpers.tasks import TaskData
+from mtl_helpers.training import evaluate, train_multitask
+from mtl_helpers.widgets import interactive_figure
+
+generator = setup(seed=0)  # seeds, one thread, deterministic kernels, figure defaults
+
+# %% [markdown]
+# ## 1. The penalty
+#
+# With one network per task, soft sharing trains
+#
+# $$\sum_i \mathcal{L}_i(\theta_i) + \lambda \sum_{i<j} \lVert \theta_i - \theta_j \rVert^2 .$$
+#
+# The lecture writes the norm; we use its square. The square is smooth: its gradient with
+# respect to θ_i is 2λ Σ_j (θ_i − θ_j), which shrinks as the networks meet, so they can settle
+# close together. The plain norm has a gradient of constant length λ wherever θ_i ≠ θ_j and
+# none at θ_i = θ_j, so gradient steps jitter around the meeting point. The square also makes
+# the penalty a Gaussian prior that ties every θ_i to a common mean.
+#
+# `soft_sharing_penalty(models, lam)` adds ‖θ_i − θ_j‖² over all pairs and all parameters.
+# A hand check with three one-weight networks θ = 0, 1, 3: the pairs give 1 + 9 + 4 = 14.
+
+
+# %%
+def one_weight(value: float) -> nn.Module:
+    layer = nn.Linear(1, 1, bias=False)
+    nn.init.constant_(layer.weight, value)
+    return layer
+
+
+penalty = soft_sharing_penalty([one_weight(0.0), one_weight(1.0), one_weight(3.0)], lam=1.0)
+print(f"penalty with λ = 1: {float(penalty.detach()):.4g}")
+assert torch.isclose(penalty.detach(), torch.tensor(14.0))
+
+# %% [markdown]
+# ## 2. A real task family: six London schools
+#
+# Each school is a task: predict a student's exam score from their reading score at intake and
+# their sex (notebook 01). We take six schools with 40 to 80 students and keep half of each
+# school's students for testing, so each network learns from 20 to 40 students. Each task's
+# network is a small MLP, 2 → 8 → 1.
+
+# %%
+schools = load_schools()
+chosen = [s for s in range(schools.n_tasks) if 40 <= int(schools.sizes[s]) <= 80][:6]
+train_tasks, test_tasks = [], []
+for school in chosen:
+    x, y = schools.task(school)
+    train_rows, test_rows = split_by_task(torch.zeros(len(y), dtype=torch.int64), 0.5, generator)
+    name = f"school {school + 1}"
+    train_tasks.append(TaskData(name, x[train_rows], y[train_rows], "mse"))
+    test_tasks.append(TaskData(name, x[test_rows], y[test_rows], "mse"))
+task_names = [t.name for t in train_tasks]
+print(f"{len(chosen)} schools, training students per school: {[len(t) for t in train_tasks]}")
+
+# %% [markdown]
+# ## 3. Sweeping λ
+#
+# For each λ we start the six networks as copies of one random network, train them for 150
+# full-batch Adam steps with the penalty added through the `backward` hook of
+# `train_multitask`, and record each school's test error and the mean distance ‖θ_i − θ_j‖
+# between the trained networks.
+# A pooled network (one MLP for all schools) is the hard-sharing end.
+
+# %%
+lams = [0.0, 0.01, 0.1, 1.0, 10.0]
+
+
+torch.manual_seed(0)
+initial_net = mlp(2, [8], 1)  # every task's network and the pooled one start from this
+
+
+def make_net(task: int) -> nn.Module:
+    return copy.deepcopy(initial_net)
+
+
+test_errors, distances = [], []
+for lam in lams:
+    model = PerTaskModels(make_net, len(train_tasks))
+    train_multitask(
+        model,
+        train_tasks,
+        steps=150,
+        generator=torch.Generator().manual_seed(1),
+        lr=1e-2,
+        batch_size=100,
+        eval_every=150,
+        backward=soft_sharing_backward(model.models, lam),
+    )
+    test_errors.append(evaluate(model, test_tasks)[0])
+    distances.append(mean_pairwise_distance(model.models))
+test_errors = torch.stack(test_errors)  # (L, T)
+
+pooled = PooledModel(copy.deepcopy(initial_net))
+train_multitask(
+    pooled,
+    train_tasks,
+    steps=150,
+    generator=torch.Generator().manual_seed(1),
+    lr=1e-2,
+    batch_size=100,
+    eval_every=150,
+)
+pooled_error = evaluate(pooled, test_tasks)[0].mean()
+
+for lam, errors, distance in zip(lams, test_errors, distances, strict=True):
+    print(f"λ = {lam:<6g} mean test MSE {float(errors.mean()):.4g}   mean distance {distance:.4g}")
+print(f"pooled network  mean test MSE {float(pooled_error):.4g}")
+best = int(test_errors.mean(dim=1).argmin())
+print(f"best λ: {lams[best]:g}")
+assert distances[-1] < 0.05 * distances[0]  # a large λ pulls the networks together
+# ... and then they behave like the pooled network
+assert abs(test_errors[-1].mean() - pooled_error) < abs(test_errors[0].mean() - pooled_error)
+assert test_errors.mean(dim=1)[best] < test_errors.mean(dim=1)[0]  # and sharing helps here
+
+fig = plot_lambda_sweep(lams, test_errors, distances, lams[best], task_names)
+plt.show()
+
+# %% [markdown]
+# Starting all networks from the same point makes λ the only difference between the runs. At
+# λ = 0 the networks are independent and overfit their few students. As λ grows, the
+# distance between the networks falls by orders of magnitude and at the largest λ they are
+# practically one network: its error approaches the pooled network's. The best λ lies between
+# the two ends, where each school borrows strength from the others but keeps its own
+# differences. Which λ is best depends on how similar the tasks are (notebook 07).
+#
+# ## 4. The cost: memory grows with the number of tasks
+#
+# Soft sharing keeps T full networks, and Adam keeps two more numbers (first and second moment)
+# per parameter. Hard sharing keeps one trunk (2 → 8) and T small heads (8 → 1). We measure the
+# bytes of the parameters and of Adam's state (`adam_state_bytes` builds the state on a copy
+# and adds up its tensors) for growing T.
+
+# %%
+task_counts = [1, 2, 4, 8, 16, 32, 64]
+memory = {"soft": [], "hard": []}
+for n_tasks in task_counts:
+    soft = nn.ModuleList(mlp(2, [8], 1) for _ in range(n_tasks))
+    hard = nn.ModuleList([nn.Linear(2, 8), *(nn.Linear(8, 1) for _ in range(n_tasks))])
+    for kind, module in (("soft", soft), ("hard", hard)):
+        memory[kind].append(parameter_bytes(module) + adam_state_bytes(module))
+    print(
+        f"T = {n_tasks:>2}: soft {memory['soft'][-1]:>6} bytes, hard {memory['hard'][-1]:>6} "
+        f"bytes, ratio {memory['soft'][-1] / memory['hard'][-1]:.4g}"
+    )
+
+fig, ax = plt.subplots(layout="constrained")
+for kind in memory:
+    ax.plot(task_counts, memory[kind], marker="o", label=f"{kind} sharing")
+ax.set_xscale("log", base=2)
+ax.set_yscale("log")
+ax.set_xlabel("number of tasks T (log scale)")
+ax.set_ylabel("parameters + Adam state (bytes)")
+ax.set_title("Memory of soft versus hard sharing")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Both grow linearly in T, but soft sharing grows by a whole network per task and hard sharing
+# by a head. Here the trunk is tiny, so the ratio stays below the ratio of network to head
+# size; for a real network whose trunk holds almost all the parameters, soft sharing costs
+# about T times the memory of hard sharing. The penalty also costs time: it touches every
+# parameter of every network at each step.
+#
+# ## 5. Explore: the λ slider
+#
+# `explore(lam)` looks up the results of section 3 and shows the sweep with the chosen λ marked,
+# and each school's test error at that λ beside its error at λ = 0.
+
+
+# %%
+def explore(lam: float = 0.1) -> plt.Figure:
+    """The λ sweep with ``lam`` marked, and per-school test errors at ``lam``."""
+    return plot_lambda_sweep(lams, test_errors, distances, lam, task_names)
+
+
+fig = explore(0.1)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+interactive_figure(explore, lam=widgets.SelectionSlider(options=lams, value=0.1, description="λ"))
+
+# %% [markdown]
+# ## Summary
+# - Soft sharing trains one network per task and adds λ Σ_{i<j} ‖θ_i − θ_j‖²; the square keeps
+#   the penalty smooth where the networks meet.
+# - λ = 0 is independent training; a large λ makes the networks practically identical, with
+#   the error of one pooled network; the best λ on the schools lies in between.
+# - Memory grows by a full network (and its optimiser state) per task, against one head per
+#   task for hard sharing.
+#
+# ## Exercises
+# 1. Compute by hand the penalty with λ = 0.5 for three one-weight networks θ = 1, 2, 4. Give
+#    a float.
+# 2. Which λ in `lams` gave the lowest mean test error in section 3? Give the float.
+# 3. How many bytes do the parameters and Adam state of hard sharing take for T = 64 in
+#    section 4? Give the int.
+
+# %%
+penalty_answer = None  # a float
+print(nb08.check_penalty_by_hand(penalty_answer))
+
+# %%
+best_lambda = None  # one of lams
+print(nb08.check_best_lambda(best_lambda, lams, test_errors.mean(dim=1).tolist()))
+
+# %%
+hard_bytes_64 = None  # an int
+print(nb08.check_hard_bytes(hard_bytes_64, memory["hard"][-1]))
+
+# %% [markdown]
+# ## References
+# - Duong, L., Cohn, T., Bird, S. & Cook, P. (2015). Low resource dependency parsing:
+#   cross-lingual parameter sharing in a neural network parser. *ACL*.
+# - Evgeniou, T. & Pontil, M. (2004). Regularized multi-task learning. *KDD*.
+# - Goldstein, H. et al. (1993). A multilevel analysis of school examination results. *Oxford
+#   Review of Education*, 19(4).
+# - Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. *ICLR*.
+# - Ruder, S. (2017). An overview of multi-task learning in deep neural networks.
+#   arXiv:1706.05098.
