@@ -103,8 +103,15 @@ def plot_heatmap(
     ax.grid(False)
     for i in range(len(labels)):
         for j in range(len(labels)):
+            value = float(matrix[i, j])
             ax.text(
-                j, i, fmt.format(float(matrix[i, j])), ha="center", va="center", fontsize="x-small"
+                j,
+                i,
+                fmt.format(value),
+                ha="center",
+                va="center",
+                fontsize="x-small",
+                color="white" if abs(value) > 0.6 * limit else "black",  # readable on dark cells
             )
     fig.colorbar(image, ax=ax, label=colorbar_label)
     ax.set_title(title)

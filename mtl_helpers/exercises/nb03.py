@@ -1,0 +1,49 @@
+"""Checks for the exercises of notebook 03 (conditioning a network on the task)."""
+
+from __future__ import annotations
+
+from mtl_helpers.conditioning import CONDITIONING_KINDS
+from mtl_helpers.exercises import not_answered, passed
+
+
+def _check_int(answer: object) -> None:
+    assert isinstance(answer, int) and not isinstance(answer, bool), (
+        f"expected an int, got {type(answer).__name__} {answer!r}"
+    )
+
+
+def check_concat_cost(answer: int | None) -> str:
+    """Exercise 1: parameters one more task adds to ConcatConditioning(2, T, [16, 16], 1)."""
+    if answer is None:
+        return not_answered("Exercise 1")
+    _check_int(answer)
+    # One more entry of z adds one more input column to the first layer: 16 weights, no bias.
+    assert answer == 16, (
+        f"got {answer}; z_i only meets the first layer, through one column of its weight matrix"
+    )
+    return passed("Exercise 1")
+
+
+def check_head_cost(answer: int | None) -> str:
+    """Exercise 2: parameters one more task adds to MultiHeadConditioning(2, T, [16, 16], 3)."""
+    if answer is None:
+        return not_answered("Exercise 2")
+    _check_int(answer)
+    # One more head: a (3, 16) weight and a (3,) bias, 16 * 3 + 3 = 51.
+    assert answer == 51, f"got {answer}; a head maps the trunk's 16 features to 3 outputs"
+    return passed("Exercise 2")
+
+
+def check_film_without_scale(answer: str | None) -> str:
+    """Exercise 3: FiLM with every γ fixed to 1 conditions each hidden layer additively."""
+    if answer is None:
+        return not_answered("Exercise 3")
+    assert answer in CONDITIONING_KINDS, (
+        f"expected one of {', '.join(CONDITIONING_KINDS)}, got {answer!r}"
+    )
+    # With γ = 1 a layer is ReLU(W h + b + β(z)): β(z) = W_β z + b_β is added before the ReLU,
+    # the additive form (equal to concatenating z to that layer's input).
+    assert answer in ("additive", "concat"), (
+        f"got {answer!r}; write out ReLU(γ(z) ⊙ (W h + b) + β(z)) with γ(z) = 1"
+    )
+    return passed("Exercise 3")
