@@ -6,8 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := requirements/constraints.txt
+# Extra options for 'make lab', e.g. LAB_ARGS="--no-browser --port=8899" (the browser test uses it).
+LAB_ARGS ?=
 
-.PHONY: lab test lint unit notebooks bench clean
+.PHONY: lab test lint unit notebooks book bench clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
 
 test: lint $(STAMP)
 	$(BIN)/python -m pytest
@@ -30,6 +32,11 @@ unit: $(STAMP)
 # Rebuild each notebook from its source in notebooks/src and execute it top to bottom.
 notebooks: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py $(NB)
+
+# The rendered book (_build/book) and slides (_build/slides) of the stored notebooks; npm fetches
+# the pinned reveal.js, RequireJS, jQuery and MathJax once into _build/vendor, so pages open offline.
+book: $(STAMP)
+	$(BIN)/python tools/build_book.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
