@@ -1,0 +1,71 @@
+"""Exercise checks for notebook 05 (how much each task counts).
+
+Each check takes the learner's answer: ``None`` returns a reminder, a right answer returns
+"correct", a wrong one raises ``AssertionError`` with a hint.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mtl_helpers.exercises import not_answered, passed
+
+
+def _number(exercise: str, answer: object) -> float:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
+    return float(answer)
+
+
+def check_unit_factor(answer: object) -> str:
+    """Exercise 1: a mass loss in grams² against the same loss in kilograms²."""
+    exercise = "exercise 1 (units)"
+    if answer is None:
+        return not_answered(exercise)
+    value = _number(exercise, answer)
+    if not math.isclose(value, 1e6, rel_tol=1e-6):
+        raise AssertionError(
+            f"{exercise}: {value:.4g} is not it. A prediction error of e kg is 1000 e g, and the "
+            "mean squared error squares it."
+        )
+    return passed(exercise)
+
+
+def check_uncertainty_minimum(answer: object) -> str:
+    """Exercise 2: (s*, value) minimising ½ e^(−s) L + ½ s for L = 0.1."""
+    exercise = "exercise 2 (uncertainty weighting)"
+    if answer is None:
+        return not_answered(exercise)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise AssertionError(f"{exercise}: expected a pair (s, value), got {answer!r}")
+    s, value = (_number(exercise, part) for part in answer)
+    if not math.isclose(s, math.log(0.1), abs_tol=1e-3):
+        raise AssertionError(
+            f"{exercise}: s = {s:.4g} is not the minimiser. Set the derivative "
+            "−½ e^(−s) L + ½ to zero and solve for s."
+        )
+    if not math.isclose(value, 0.5 * (1 + math.log(0.1)), abs_tol=1e-3):
+        raise AssertionError(
+            f"{exercise}: the value {value:.4g} is off. Put your s back into ½ e^(−s) L + ½ s."
+        )
+    return passed(exercise)
+
+
+def check_dro_step(answer: object) -> str:
+    """Exercise 3: the group-DRO weights after one step from (0.5, 0.5), losses (1, 2), η = 1."""
+    exercise = "exercise 3 (group DRO)"
+    if answer is None:
+        return not_answered(exercise)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise AssertionError(f"{exercise}: expected two weights, got {answer!r}")
+    first, second = (_number(exercise, part) for part in answer)
+    expected = (1 / (1 + math.e), math.e / (1 + math.e))
+    if not (
+        math.isclose(first, expected[0], abs_tol=1e-3)
+        and math.isclose(second, expected[1], abs_tol=1e-3)
+    ):
+        raise AssertionError(
+            f"{exercise}: ({first:.4g}, {second:.4g}) is not it. Multiply each weight by "
+            "exp(η L_i), then divide by the sum so the weights add up to 1."
+        )
+    return passed(exercise)

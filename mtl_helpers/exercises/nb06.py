@@ -1,0 +1,58 @@
+"""Exercise checks for notebook 06 (sampling tasks and scaling labels).
+
+Each check takes the learner's answer: ``None`` returns a reminder, a right answer returns
+"correct", a wrong one raises ``AssertionError`` with a hint.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mtl_helpers.exercises import not_answered, passed
+
+
+def _number(exercise: str, answer: object) -> float:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
+    return float(answer)
+
+
+def check_temperature_probability(answer: object) -> str:
+    """Exercise 1: p of the first task for sizes (4, 16) at temperature 2."""
+    exercise = "exercise 1 (temperature sampling)"
+    if answer is None:
+        return not_answered(exercise)
+    value = _number(exercise, answer)
+    if not math.isclose(value, 1 / 3, abs_tol=1e-3):
+        raise AssertionError(
+            f"{exercise}: {value:.4g} is not it. Raise each size to the power 1/T, then divide "
+            "by the sum of those powers."
+        )
+    return passed(exercise)
+
+
+def check_row_rate(answer: object) -> str:
+    """Exercise 2: how much more often uniform task sampling uses a row of the 10-row task."""
+    exercise = "exercise 2 (row rates)"
+    if answer is None:
+        return not_answered(exercise)
+    value = _number(exercise, answer)
+    if not math.isclose(value, 5.0, rel_tol=1e-6):
+        raise AssertionError(
+            f"{exercise}: {value:.4g} is not it. Pooled sampling uses each row at rate 1/N; "
+            "drawing the task with probability p_i, then one of its n_i rows, gives p_i / n_i."
+        )
+    return passed(exercise)
+
+
+def check_square_root_temperature(answer: object) -> str:
+    """Exercise 3: the temperature at which p_i ∝ √n_i."""
+    exercise = "exercise 3 (square-root sampling)"
+    if answer is None:
+        return not_answered(exercise)
+    value = _number(exercise, answer)
+    if not math.isclose(value, 2.0, rel_tol=1e-6):
+        raise AssertionError(
+            f"{exercise}: {value:.4g} is not it. p_i ∝ n_i^(1/T); which T makes 1/T = 1/2?"
+        )
+    return passed(exercise)

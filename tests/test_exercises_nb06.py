@@ -1,0 +1,44 @@
+"""Tests for mtl_helpers.exercises.nb06: each check waits for None, passes and can fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtl_helpers.exercises import not_answered, passed
+from mtl_helpers.exercises.nb06 import (
+    check_row_rate,
+    check_square_root_temperature,
+    check_temperature_probability,
+)
+
+
+def test_temperature_probability() -> None:
+    exercise = "exercise 1 (temperature sampling)"
+    assert check_temperature_probability(None) == not_answered(exercise)
+    # √4 = 2, √16 = 4: p = 2 / (2 + 4) = 1/3.
+    assert check_temperature_probability(1 / 3) == passed(exercise)
+    assert check_temperature_probability(0.3333) == passed(exercise)
+    with pytest.raises(AssertionError, match=r"0\.2 is not it"):
+        check_temperature_probability(0.2)  # 4 / 20: proportional, T = 1
+    with pytest.raises(AssertionError, match="expected a number, got list"):
+        check_temperature_probability([1 / 3, 2 / 3])
+
+
+def test_row_rate() -> None:
+    exercise = "exercise 2 (row rates)"
+    assert check_row_rate(None) == not_answered(exercise)
+    # Pooled: 1/100 per row. Uniform: 0.5 / 10 = 1/20 per row of the small task: 5 times.
+    assert check_row_rate(5) == passed(exercise)
+    with pytest.raises(AssertionError, match=r"0\.2 is not it"):
+        check_row_rate(0.2)
+    with pytest.raises(AssertionError, match="expected a number, got bool"):
+        check_row_rate(True)
+
+
+def test_square_root_temperature() -> None:
+    exercise = "exercise 3 (square-root sampling)"
+    assert check_square_root_temperature(None) == not_answered(exercise)
+    # n^(1/T) = n^(1/2) when T = 2.
+    assert check_square_root_temperature(2) == passed(exercise)
+    with pytest.raises(AssertionError, match=r"0\.5 is not it"):
+        check_square_root_temperature(0.5)
