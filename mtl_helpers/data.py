@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from mtl_helpers.tasks import TaskData
 from mtl_helpers.validation import check_choice, check_positive_int, check_tensor
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -167,6 +168,25 @@ class Schools:
             raise ValueError(f"index must be a school in 0..{self.n_tasks - 1}, got {index}")
         mask = self.school == index
         return self.x[mask], self.y[mask]
+
+    def task_data(
+        self, rows: torch.Tensor, school_ids: torch.Tensor | None = None
+    ) -> list[TaskData]:
+        """One regression :class:`TaskData` per school, from the students whose indices are
+        ``rows``: (n,) int64 row indices, e.g. one side of :func:`split_by_task`.
+
+        school_ids: (k,) the schools to keep, in that order (default all 65). Task ``j`` is named
+        ``"school <id>"`` and holds x (n_j, 2) and y (n_j,).
+        """
+        check_tensor("rows", rows, ndim=1, dtype_kind="int")
+        if school_ids is None:
+            school_ids = torch.arange(self.n_tasks)
+        check_tensor("school_ids", school_ids, ndim=1, dtype_kind="int")
+        tasks = []
+        for school in school_ids.tolist():
+            mine = rows[self.school[rows] == school]
+            tasks.append(TaskData(f"school {school}", self.x[mine], self.y[mine], "mse"))
+        return tasks
 
 
 def load_schools(folder: Path | None = None) -> Schools:

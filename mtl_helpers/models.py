@@ -86,6 +86,30 @@ class DescriptorModel(nn.Module):
         return _squeeze_scalar(self.net(x, z.expand(len(x), -1)))
 
 
+class HardSharingModel(nn.Module):
+    """Hard parameter sharing: ``model(x, task) = heads[task](trunk(x))``.
+
+    Any trunk and heads: the trunk is shared by every task, each head belongs to one. Only the
+    requested head runs. A head with one output returns (n,), otherwise (n, C).
+    ``shared_layer`` is the trunk's last linear layer, where GradNorm measures gradient norms
+    (notebook 05).
+    """
+
+    def __init__(self, trunk: nn.Module, heads: Sequence[nn.Module]) -> None:
+        super().__init__()
+        if len(heads) == 0:
+            raise ValueError("heads must hold one module per task, got none")
+        linears = [m for m in trunk.modules() if isinstance(m, nn.Linear)]
+        if not linears:
+            raise ValueError(f"trunk must contain an nn.Linear layer, got {type(trunk).__name__}")
+        self.trunk = trunk
+        self.heads = nn.ModuleList(heads)
+        self.shared_layer = linears[-1]
+
+    def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
+        return _squeeze_scalar(self.heads[_check_task(task, len(self.heads))](self.trunk(x)))
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable scalars in ``module``."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -116,3 +116,25 @@ def plot_heatmap(
     fig.colorbar(image, ax=ax, label=colorbar_label)
     ax.set_title(title)
     return fig
+
+
+def plot_gain_by_size(
+    sizes: torch.Tensor, gain: torch.Tensor, ylabel: str, title: str, ax: Axes | None = None
+) -> Figure:
+    """One point per task: its gain from a method (y) against its number of examples (x, log).
+
+    sizes, gain: (T,). A line at zero separates the tasks that gain from those that lose.
+    """
+    if sizes.shape != gain.shape or sizes.ndim != 1:
+        raise ValueError(
+            f"sizes and gain must both have shape (T,), got {tuple(sizes.shape)} and "
+            f"{tuple(gain.shape)}"
+        )
+    fig, ax = _axes(ax)
+    ax.scatter(sizes.tolist(), gain.tolist(), s=12)
+    ax.axhline(0.0, color="k", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training examples of the task (log scale)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig

@@ -36,7 +36,7 @@ def check_finite(name: str, value: torch.Tensor) -> torch.Tensor:
     bad = ~torch.isfinite(value)
     if bool(bad.any()):
         index = tuple(int(i) for i in torch.nonzero(bad)[0]) if value.ndim else ()
-        entry = value[index] if index else value
+        entry = (value[index] if index else value).detach()
         raise ValueError(
             f"{name} must be finite, got {float(entry)} at index {index} "
             f"(shape {tuple(value.shape)})"
@@ -49,7 +49,9 @@ def check_nonnegative(name: str, value: torch.Tensor) -> torch.Tensor:
     check_finite(name, value)
     if bool((value < 0).any()):
         index = tuple(int(i) for i in torch.nonzero(value < 0)[0])
-        raise ValueError(f"{name} must be non-negative, got {float(value[index])} at index {index}")
+        raise ValueError(
+            f"{name} must be non-negative, got {float(value[index].detach())} at index {index}"
+        )
     return value
 
 

@@ -499,33 +499,6 @@ def per_group_mse(
 # A shared-trunk model and GradNorm's toy problem
 
 
-class HardSharingModel(nn.Module):
-    """A shared trunk and one head per task: ``model(x, task) = heads[task](trunk(x))``.
-
-    A head with one output returns (n,), otherwise (n, C). ``shared_layer`` is the trunk's last
-    linear layer, where GradNorm measures gradient norms.
-    """
-
-    def __init__(self, trunk: nn.Module, heads: Sequence[nn.Module]) -> None:
-        super().__init__()
-        if len(heads) == 0:
-            raise ValueError("heads must hold one module per task, got none")
-        self.trunk = trunk
-        self.heads = nn.ModuleList(heads)
-        linears = [m for m in trunk.modules() if isinstance(m, nn.Linear)]
-        if not linears:
-            raise ValueError(f"trunk must contain an nn.Linear layer, got {type(trunk).__name__}")
-        self.shared_layer = linears[-1]
-
-    def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
-        if isinstance(task, bool) or not isinstance(task, int):
-            raise TypeError(f"task must be an int task index, got {type(task).__name__}")
-        if not 0 <= task < len(self.heads):
-            raise ValueError(f"task must be in 0..{len(self.heads) - 1}, got {task}")
-        out = self.heads[task](self.trunk(x))
-        return out.squeeze(-1) if out.ndim == 2 and out.shape[1] == 1 else out
-
-
 @dataclass(frozen=True)
 class ToyRegression:
     """GradNorm's toy problem: targets_i = σ_i tanh((B + ε_i) x) for every task i.

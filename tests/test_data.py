@@ -414,3 +414,21 @@ def test_standardize_rejects_bad_shapes_and_dtypes() -> None:
 def test_standardize_rejects_a_single_training_row() -> None:
     with pytest.raises(ValueError, match=r"train"):
         standardize(torch.tensor([[1.0, 2.0]]))
+
+
+def test_school_task_data_splits_rows_by_school(schools: Schools) -> None:
+    rows = torch.arange(len(schools.y))
+    tasks = schools.task_data(rows)
+    assert len(tasks) == 65
+    assert [len(t) for t in tasks] == schools.sizes.tolist()
+    assert tasks[3].name == "school 3" and tasks[3].loss == "mse"
+    x3, y3 = schools.task(3)
+    assert torch.equal(tasks[3].x, x3) and torch.equal(tasks[3].y, y3)
+    chosen = schools.task_data(rows[:100], torch.tensor([1, 0]))
+    assert [t.name for t in chosen] == ["school 1", "school 0"]
+    assert sum(len(t) for t in chosen) == int((schools.school[:100] <= 1).sum())
+
+
+def test_school_task_data_rejects_float_rows(schools: Schools) -> None:
+    with pytest.raises(TypeError, match=r"rows must have an integer dtype, got torch\.float32"):
+        schools.task_data(torch.zeros(3))

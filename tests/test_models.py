@@ -8,6 +8,7 @@ from torch import nn
 
 from mtl_helpers.models import (
     DescriptorModel,
+    HardSharingModel,
     PerTaskModels,
     PooledModel,
     count_parameters,
@@ -167,3 +168,20 @@ def test_task_index_errors(make_model) -> None:
 def test_per_task_models_rejects_bad_task_count() -> None:
     with pytest.raises(ValueError, match=r"n_tasks must be at least 1, got 0"):
         PerTaskModels(lambda _: nn.Linear(2, 1), n_tasks=0)
+
+
+def test_hard_sharing_model_shapes_and_shared_layer() -> None:
+    trunk = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 4))
+    model = HardSharingModel(trunk, [nn.Linear(4, 1), nn.Linear(4, 3)])
+    x = torch.randn(6, 3)
+    assert model(x, 0).shape == (6,)
+    assert model(x, 1).shape == (6, 3)
+    assert model.shared_layer is trunk[2]
+    with pytest.raises(ValueError, match=r"task must be in 0\.\.1, got 2"):
+        model(x, 2)
+    with pytest.raises(TypeError, match="task must be an int task index, got str"):
+        model(x, "0")
+    with pytest.raises(ValueError, match="heads must hold one module per task"):
+        HardSharingModel(trunk, [])
+    with pytest.raises(ValueError, match=r"trunk must contain an nn\.Linear layer"):
+        HardSharingModel(nn.ReLU(), [nn.Linear(4, 1)])

@@ -7,7 +7,12 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from mtl_helpers.plotting import plot_heatmap, plot_task_bars, plot_task_curves
+from mtl_helpers.plotting import (
+    plot_gain_by_size,
+    plot_heatmap,
+    plot_task_bars,
+    plot_task_curves,
+)
 from mtl_helpers.training import History
 
 
@@ -138,3 +143,19 @@ def test_heatmap_rejects_non_square_or_mislabelled_matrices(shape: tuple[int, ..
     )
     with pytest.raises(ValueError, match=expected):
         plot_heatmap(torch.zeros(shape), ["a", "b"], title="t", colorbar_label="c")
+
+
+def test_gain_by_size_draws_one_point_per_task_and_a_zero_line() -> None:
+    sizes, gain = torch.tensor([2.0, 20.0, 200.0]), torch.tensor([0.5, -0.25, 0.0])
+    fig = plot_gain_by_size(sizes, gain, "gain (MSE)", "Gain by size")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Gain by size"
+    assert ax.get_ylabel() == "gain (MSE)"
+    assert ax.get_xscale() == "log"
+    assert ax.collections[0].get_offsets().tolist() == [[2.0, 0.5], [20.0, -0.25], [200.0, 0.0]]
+    assert ax.lines[0].get_ydata().tolist() == [0.0, 0.0]
+
+
+def test_gain_by_size_rejects_mismatched_shapes() -> None:
+    with pytest.raises(ValueError, match=r"got \(3,\) and \(2,\)"):
+        plot_gain_by_size(torch.ones(3), torch.ones(2), "gain", "title")

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from mtl_helpers.models import HardSharingModel
 from mtl_helpers.weighting import (
     DynamicWeightAverage,
     GradNorm,
     GroupDRO,
-    HardSharingModel,
     UncertaintyWeighting,
     WeightingMethod,
     WorstCase,
@@ -568,24 +568,7 @@ def test_train_full_batch_records_losses_before_each_step() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# HardSharingModel and the toy
-
-
-def test_hard_sharing_model_shapes_and_shared_layer() -> None:
-    trunk = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 4))
-    model = HardSharingModel(trunk, [nn.Linear(4, 1), nn.Linear(4, 3)])
-    x = torch.randn(6, 3)
-    assert model(x, 0).shape == (6,)
-    assert model(x, 1).shape == (6, 3)
-    assert model.shared_layer is trunk[2]
-    with pytest.raises(ValueError, match=r"task must be in 0\.\.1, got 2"):
-        model(x, 2)
-    with pytest.raises(TypeError, match="task must be an int task index, got str"):
-        model(x, "0")
-    with pytest.raises(ValueError, match="heads must hold one module per task"):
-        HardSharingModel(trunk, [])
-    with pytest.raises(ValueError, match=r"trunk must contain an nn\.Linear layer"):
-        HardSharingModel(nn.ReLU(), [nn.Linear(4, 1)])
+# GradNorm's toy problem
 
 
 def test_gradnorm_toy_shapes_scales_and_repeatability() -> None:

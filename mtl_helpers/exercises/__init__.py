@@ -19,3 +19,17 @@ def not_answered(exercise: str) -> str:
 def passed(exercise: str) -> str:
     """The message a check returns for a right answer."""
     return f"{exercise}: correct"
+
+
+def as_number(exercise: str, answer: object) -> float:
+    """``answer`` as a float, or an AssertionError saying a number was expected."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
+    return float(answer)
+
+
+def as_int(exercise: str, answer: object) -> int:
+    """``answer`` if it is an int, or an AssertionError saying an int was expected."""
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise AssertionError(f"{exercise}: expected an int, got {type(answer).__name__} {answer!r}")
+    return answer

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from mtl_helpers.conditioning import CONDITIONING_KINDS
-from mtl_helpers.exercises import not_answered, passed
-
-
-def _check_int(answer: object) -> None:
-    assert isinstance(answer, int) and not isinstance(answer, bool), (
-        f"expected an int, got {type(answer).__name__} {answer!r}"
-    )
+from mtl_helpers.exercises import as_int, not_answered, passed
 
 
 def check_concat_cost(answer: int | None) -> str:
     """Exercise 1: parameters one more task adds to ConcatConditioning(2, T, [16, 16], 1)."""
     if answer is None:
         return not_answered("Exercise 1")
-    _check_int(answer)
+    as_int("Exercise 1", answer)
     # One more entry of z adds one more input column to the first layer: 16 weights, no bias.
     assert answer == 16, (
         f"got {answer}; z_i only meets the first layer, through one column of its weight matrix"
@@ -28,7 +22,7 @@ def check_head_cost(answer: int | None) -> str:
     """Exercise 2: parameters one more task adds to MultiHeadConditioning(2, T, [16, 16], 3)."""
     if answer is None:
         return not_answered("Exercise 2")
-    _check_int(answer)
+    as_int("Exercise 2", answer)
     # One more head: a (3, 16) weight and a (3,) bias, 16 * 3 + 3 = 51.
     assert answer == 51, f"got {answer}; a head maps the trunk's 16 features to 3 outputs"
     return passed("Exercise 2")

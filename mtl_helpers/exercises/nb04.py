@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from mtl_helpers.exercises import not_answered, passed
-
-
-def _check_int(answer: object) -> None:
-    assert isinstance(answer, int) and not isinstance(answer, bool), (
-        f"expected an int, got {type(answer).__name__} {answer!r}"
-    )
+from mtl_helpers.exercises import as_int, not_answered, passed
 
 
 def check_identity_stitch(answer: str | None) -> str:
@@ -26,7 +20,7 @@ def check_stitch_parameters(answer: int | None) -> str:
     """Exercise 2: CrossStitchNet(96, [64, 64, 64], [10, 10, 10]) has 3 units of 3×3 entries."""
     if answer is None:
         return not_answered("Exercise 2")
-    _check_int(answer)
+    as_int("Exercise 2", answer)
     # One (T, T) unit after each of the 3 hidden layers, T = 3 tasks: 3 · 3 · 3 = 27.
     assert answer == 27, f"got {answer}; one (T, T) matrix follows every hidden layer"
     return passed("Exercise 2")
@@ -36,7 +30,7 @@ def check_third_task_cost(answer: int | None) -> str:
     """Exercise 3: a third task adds one head Linear(64, 10) to HardSharing(96, [64, 64], ...)."""
     if answer is None:
         return not_answered("Exercise 3")
-    _check_int(answer)
+    as_int("Exercise 3", answer)
     # The trunk is shared; a new head has a (10, 64) weight and a (10,) bias: 640 + 10 = 650.
     assert answer == 650, f"got {answer}; only a new head is added, the trunk is shared"
     return passed("Exercise 3")

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import not_answered, passed
-
-
-def _number(exercise: str, answer: object) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
-    return float(answer)
+from mtl_helpers.exercises import as_number, not_answered, passed
 
 
 def check_unit_factor(answer: object) -> str:
@@ -22,7 +16,7 @@ def check_unit_factor(answer: object) -> str:
     exercise = "exercise 1 (units)"
     if answer is None:
         return not_answered(exercise)
-    value = _number(exercise, answer)
+    value = as_number(exercise, answer)
     if not math.isclose(value, 1e6, rel_tol=1e-6):
         raise AssertionError(
             f"{exercise}: {value:.4g} is not it. A prediction error of e kg is 1000 e g, and the "
@@ -38,7 +32,7 @@ def check_uncertainty_minimum(answer: object) -> str:
         return not_answered(exercise)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise AssertionError(f"{exercise}: expected a pair (s, value), got {answer!r}")
-    s, value = (_number(exercise, part) for part in answer)
+    s, value = (as_number(exercise, part) for part in answer)
     if not math.isclose(s, math.log(0.1), abs_tol=1e-3):
         raise AssertionError(
             f"{exercise}: s = {s:.4g} is not the minimiser. Set the derivative "
@@ -58,7 +52,7 @@ def check_dro_step(answer: object) -> str:
         return not_answered(exercise)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise AssertionError(f"{exercise}: expected two weights, got {answer!r}")
-    first, second = (_number(exercise, part) for part in answer)
+    first, second = (as_number(exercise, part) for part in answer)
     expected = (1 / (1 + math.e), math.e / (1 + math.e))
     if not (
         math.isclose(first, expected[0], abs_tol=1e-3)

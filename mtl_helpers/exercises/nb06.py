@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import not_answered, passed
-
-
-def _number(exercise: str, answer: object) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
-    return float(answer)
+from mtl_helpers.exercises import as_number, not_answered, passed
 
 
 def check_temperature_probability(answer: object) -> str:
@@ -22,7 +16,7 @@ def check_temperature_probability(answer: object) -> str:
     exercise = "exercise 1 (temperature sampling)"
     if answer is None:
         return not_answered(exercise)
-    value = _number(exercise, answer)
+    value = as_number(exercise, answer)
     if not math.isclose(value, 1 / 3, abs_tol=1e-3):
         raise AssertionError(
             f"{exercise}: {value:.4g} is not it. Raise each size to the power 1/T, then divide "
@@ -36,7 +30,7 @@ def check_row_rate(answer: object) -> str:
     exercise = "exercise 2 (row rates)"
     if answer is None:
         return not_answered(exercise)
-    value = _number(exercise, answer)
+    value = as_number(exercise, answer)
     if not math.isclose(value, 5.0, rel_tol=1e-6):
         raise AssertionError(
             f"{exercise}: {value:.4g} is not it. Pooled sampling uses each row at rate 1/N; "
@@ -50,7 +44,7 @@ def check_square_root_temperature(answer: object) -> str:
     exercise = "exercise 3 (square-root sampling)"
     if answer is None:
         return not_answered(exercise)
-    value = _number(exercise, answer)
+    value = as_number(exercise, answer)
     if not math.isclose(value, 2.0, rel_tol=1e-6):
         raise AssertionError(
             f"{exercise}: {value:.4g} is not it. p_i ∝ n_i^(1/T); which T makes 1/T = 1/2?"

@@ -27,8 +27,8 @@ from torch import nn
 from mtl_helpers.data import SCHOOL_GENDERS, load_schools, split_by_task
 from mtl_helpers.exercises import nb02
 from mtl_helpers.models import DescriptorModel, PerTaskModels, PooledModel, count_parameters
+from mtl_helpers.plotting import plot_gain_by_size
 from mtl_helpers.reproducibility import setup
-from mtl_helpers.tasks import TaskData
 from mtl_helpers.training import evaluate, task_subset_sampler, train_multitask
 from mtl_helpers.widgets import interactive_figure
 
@@ -62,18 +62,9 @@ seen = torch.tensor([i for i in range(schools.n_tasks) if i not in set(unseen.to
 train_rows, test_rows = split_by_task(schools.school, 0.3, generator)
 
 
-def school_tasks(rows: torch.Tensor, school_ids: torch.Tensor) -> list[TaskData]:
-    """One regression task per school in ``school_ids``, from the students in ``rows``."""
-    tasks = []
-    for school in school_ids.tolist():
-        mine = rows[schools.school[rows] == school]
-        tasks.append(TaskData(f"school {school}", schools.x[mine], schools.y[mine], "mse"))
-    return tasks
-
-
-train, test = school_tasks(train_rows, seen), school_tasks(test_rows, seen)
+train, test = schools.task_data(train_rows, seen), schools.task_data(test_rows, seen)
 all_rows = torch.arange(len(schools.y))
-unseen_tasks = school_tasks(all_rows, unseen)
+unseen_tasks = schools.task_data(all_rows, unseen)
 train_sizes = torch.tensor([len(t) for t in train])
 print(
     f"{len(train)} seen schools: {int(train_sizes.sum())} training students, "
@@ -228,13 +219,9 @@ print(f"mean gain, {int((~small).sum())} larger schools: {gain[~small].mean():.4
 print(f"schools that lose from sharing: {int((gain < 0).sum())} of {len(gain)}")
 assert gain[small].mean() > gain[~small].mean()
 
-fig, ax = plt.subplots(layout="constrained")
-ax.scatter(train_sizes.tolist(), gain.tolist(), s=14)
-ax.axhline(0, color="k", linewidth=0.8)
-ax.set_xscale("log")
-ax.set_xlabel("training students in the school (log scale)")
-ax.set_ylabel("test MSE per task − test MSE shared")
-ax.set_title("Gain from one shared, one-hot conditioned model")
+plot_gain_by_size(
+    train_sizes, gain, "test MSE per task − test MSE shared", "Gain from one shared model"
+)
 plt.show()
 
 # %% [markdown]

@@ -44,7 +44,7 @@ from mtl_helpers.exercises.nb05 import (
     check_uncertainty_minimum,
     check_unit_factor,
 )
-from mtl_helpers.models import mlp
+from mtl_helpers.models import HardSharingModel, mlp
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import train_multitask
@@ -52,7 +52,6 @@ from mtl_helpers.weighting import (
     DynamicWeightAverage,
     GradNorm,
     GroupDRO,
-    HardSharingModel,
     UncertaintyWeighting,
     WorstCase,
     gradnorm_loss,

@@ -37,7 +37,7 @@ from mtl_helpers.exercises.nb06 import (
     check_square_root_temperature,
     check_temperature_probability,
 )
-from mtl_helpers.models import mlp
+from mtl_helpers.models import HardSharingModel, mlp
 from mtl_helpers.plotting import plot_task_bars
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.sampling import (
@@ -49,7 +49,7 @@ from mtl_helpers.sampling import (
 )
 from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import train_multitask
-from mtl_helpers.weighting import HardSharingModel, task_gradient_norms
+from mtl_helpers.weighting import task_gradient_norms
 from mtl_helpers.widgets import interactive_figure
 
 generator = setup(seed=0)
@@ -67,16 +67,7 @@ train_rows, test_rows = split_by_task(schools.school, 0.25, generator)
 n_schools = schools.n_tasks
 
 
-def school_tasks(rows):
-    """One regression task per school from the given student rows."""
-    tasks = []
-    for i in range(n_schools):
-        mine = rows[schools.school[rows] == i]
-        tasks.append(TaskData(f"school {i + 1}", schools.x[mine], schools.y[mine], "mse"))
-    return tasks
-
-
-train_tasks, test_tasks = school_tasks(train_rows), school_tasks(test_rows)
+train_tasks, test_tasks = schools.task_data(train_rows), schools.task_data(test_rows)
 sizes = torch.tensor([len(t) for t in train_tasks])
 print(
     f"training students per school: {int(sizes.min())} to {int(sizes.max())}, "

@@ -40,8 +40,8 @@ from mtl_helpers.gradients import (
     plot_transfer_gap,
     task_gradients,
 )
-from mtl_helpers.models import mlp
-from mtl_helpers.plotting import plot_task_bars
+from mtl_helpers.models import HardSharingModel
+from mtl_helpers.plotting import plot_gain_by_size, plot_task_bars
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.tasks import digit_task
 from mtl_helpers.training import train_multitask
@@ -141,13 +141,12 @@ print(f"  among the 50% smallest: {float((school_gap[small] < 0).float().mean())
 print(f"  among the 50% largest:  {float((school_gap[~small] < 0).float().mean()):.4g}")
 print(f"mean shared − separate test MSE: {float(school_gap.mean()):.4g}")
 
-fig, ax = plt.subplots(layout="constrained")
-ax.scatter(school_size.tolist(), school_gap.tolist(), s=12)
-ax.axhline(0.0, color="k", linewidth=0.8)
-ax.set_xscale("log")
-ax.set_xlabel("training students in the school (log scale)")
-ax.set_ylabel("shared − separate test MSE")
-ax.set_title("Pooling the schools: negative transfer for most of them")
+plot_gain_by_size(
+    school_size,
+    school_gap,
+    "shared − separate test MSE",
+    "Pooling the schools: negative transfer for most of them",
+)
 plt.show()
 
 # %% [markdown]
@@ -343,19 +342,6 @@ for name, paths in trajectories.items():
 
 
 # %%
-class SharedTrunk(nn.Module):
-    """Hard sharing: one trunk for all tasks, one output head per task."""
-
-    def __init__(self, in_dim: int, hidden: int, out_dims: list[int]) -> None:
-        super().__init__()
-        self.trunk = nn.Sequential(mlp(in_dim, [], hidden), nn.ReLU())
-        self.heads = nn.ModuleList(nn.Linear(hidden, out) for out in out_dims)
-
-    def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
-        out = self.heads[task](self.trunk(x))
-        return out.squeeze(-1) if out.shape[-1] == 1 else out
-
-
 digits = load_digits()
 train_rows, test_rows = split_indices(len(digits.labels), 0.5, generator)
 train_rows = train_rows[:300]
@@ -372,7 +358,8 @@ combiners = {
 accuracy, trunk_cosines = {}, {}
 for name, combine in combiners.items():
     torch.manual_seed(0)  # the same initial weights for every method
-    model = SharedTrunk(64, 32, [10, 1, 1])
+    trunk = nn.Sequential(nn.Linear(64, 32), nn.ReLU())
+    model = HardSharingModel(trunk, [nn.Linear(32, c) for c in (10, 1, 1)])
     history = train_multitask(
         model,
         train_tasks,
