@@ -153,7 +153,7 @@ def test_gain_by_size_draws_one_point_per_task_and_a_zero_line() -> None:
     assert ax.get_ylabel() == "gain (MSE)"
     assert ax.get_xscale() == "log"
     assert ax.collections[0].get_offsets().tolist() == [[2.0, 0.5], [20.0, -0.25], [200.0, 0.0]]
-    assert ax.lines[0].get_ydata().tolist() == [0.0, 0.0]
+    assert list(ax.lines[0].get_ydata()) == [0.0, 0.0]
 
 
 def test_gain_by_size_rejects_mismatched_shapes() -> None:
