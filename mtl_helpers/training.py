@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+from tqdm.auto import trange
 
 from mtl_helpers.tasks import METRIC_NAMES, TaskData, task_loss, task_metric, task_names
 from mtl_helpers.validation import (
@@ -121,13 +122,16 @@ def train_multitask(
     sampler: Sampler | None = None,
     backward: Backward | None = None,
     weight_decay: float = 0.0,
+    progress: bool = False,
 ) -> History:
     """Train ``model(x, task)`` on several tasks with Adam and return a :class:`History`.
 
     train, test: one :class:`TaskData` per task, in the same order; task_weights: (T,) static
     weights w_i ≥ 0 (default all ones); sampler: which tasks and rows each step uses (default
     :func:`every_task_sampler`); backward: replaces ``(w_i L_i).sum().backward()``; eval_every:
-    evaluate every so many steps (default steps // 20, at least 1) and after the last step.
+    evaluate every so many steps (default steps // 20, at least 1) and after the last step;
+    progress: show a ``tqdm.auto`` bar that clears itself when done (off in the notebooks, whose
+    stored outputs must not hold timings).
     """
     names = task_names(train)
     check_positive_int("steps", steps)
@@ -154,7 +158,7 @@ def train_multitask(
     history = History(names, tuple(METRIC_NAMES[t.loss] for t in train))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     model.train()
-    for step in range(1, steps + 1):
+    for step in trange(1, steps + 1, leave=False, disable=not progress, desc="training"):
         plan = sampler(generator)
         indices = [i for i, _ in plan]
         losses = torch.stack(

@@ -466,3 +466,18 @@ def test_rejects_duplicate_task_names() -> None:
         train_multitask(
             linear_per_task_model(seed=0), [task, task], steps=1, generator=torch.Generator()
         )
+
+
+def test_a_progress_bar_changes_nothing_but_the_display(capsys: pytest.CaptureFixture[str]) -> None:
+    def run(progress: bool) -> list[float]:
+        torch.manual_seed(0)
+        model = PooledModel(nn.Linear(2, 1))
+        x = torch.arange(8.0).reshape(4, 2)
+        task = TaskData("line", x, x.sum(dim=1), "mse")
+        history = train_multitask(
+            model, [task], steps=5, generator=torch.Generator().manual_seed(0), progress=progress
+        )
+        return history.objective
+
+    assert run(progress=True) == run(progress=False)
+    assert "training" in capsys.readouterr().err
