@@ -123,7 +123,8 @@ def train_doremi_proxy(
     the uniform mixture), only evaluated here. At each step every domain contributes a batch of
     ``batch_size`` rows; α is first updated by :func:`doremi_step` from the per-row excess of the
     proxy over the reference on those rows, then the proxy takes an Adam step on Σ_i α_i L_i.
-    α starts uniform. Defaults η = 1 and c = 10⁻³ are the paper's.
+    α starts uniform. Defaults η = 1 and c = 10⁻³ are the paper's. The proxy is evaluated on
+    ``train`` once, after the last step, since only the weights are wanted from it.
     """
     check_positive_int("steps", steps)
     check_positive_float("step_size", step_size)
@@ -160,6 +161,7 @@ def train_doremi_proxy(
         generator=generator,
         lr=lr,
         batch_size=batch_size,
+        eval_every=steps,
         sampler=sampler,
         backward=backward,
     )

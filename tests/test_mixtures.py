@@ -193,6 +193,7 @@ def test_train_doremi_proxy_records_weights_on_the_simplex():
     assert bool((run.excess >= 0).all())
     assert torch.allclose(run.average, run.weights.mean(dim=0))
     assert len(run.history.objective) == 5
+    assert run.history.step == [5]  # evaluated once, after the last step
     # The first update starts from the uniform mixture.
     first = doremi_step(torch.full((2,), 0.5), run.excess[0], 0.5, 1e-3)
     assert torch.allclose(run.weights[0], first)

@@ -272,36 +272,40 @@ interactive_figure(
 # ## 7. How much of each domain: four kinds of sequences
 #
 # A language model is trained on a mixture of domains (web pages, books, code, ...). DoReMi asks
-# which mixture to use. Here the domains are symbol sequences from Markov chains, each with its
-# own six symbols, so that we know every domain's *floor*: the loss of the true chain, which no
+# which mixture to use. Here the domains are symbol sequences from Markov chains over the same
+# six symbols, so that we know every domain's *floor*: the loss of the true chain, which no
 # model can beat. The four domains differ in how much there is to learn:
 #
-# * `cycle`: the next symbol is the one after the current (probability 0.9): little to learn;
-# * `order1`: a random first-order chain;
-# * `order2`: a random second-order chain (the next symbol depends on the last two): the most
-#   to learn;
+# * `cycle`: the next symbol is the one after the current (probability 0.9): little to learn,
+#   and quickly learned;
+# * `order1`: a random first-order chain (each symbol has its own random distribution of the
+#   next one);
+# * `order2`: a second-order chain: after each of the 36 pairs of symbols, one symbol chosen at
+#   random for that pair comes next with probability 0.9, the other five with 0.02 each: the
+#   most to learn, 36 contexts instead of 6;
 # * `noise`: symbols drawn uniformly: nothing to learn beyond "all six are equally likely".
 #
-# The model reads the last two symbols (one-hot over all 24) and predicts the next; its 32 hidden
-# units are shared by all domains, so the domains compete for them.
+# The model reads the last two symbols (one-hot, 2 × 6 = 12 inputs) into one shared trunk of 32
+# hidden units, and each domain has its own head of six logits: the domains are the tasks of a
+# hard-sharing network (notebook 04). They compete for the trunk's 32 units, and the mixture
+# decides how many training examples each domain brings to that competition.
 
 # %%
 n_symbols, context = 6, 2
-vocabulary = 4 * n_symbols
+pair_peaks = torch.randint(n_symbols, (n_symbols**2,), generator=generator)
 chain_tables = {
     "cycle": 0.9 * torch.roll(torch.eye(n_symbols), 1, dims=1) + 0.1 / n_symbols,
     "order1": torch.softmax(torch.randn(n_symbols, n_symbols, generator=generator) / 0.5, dim=1),
-    "order2": torch.softmax(torch.randn(n_symbols**2, n_symbols, generator=generator) / 0.3, dim=1),
+    "order2": 0.88 * torch.nn.functional.one_hot(pair_peaks, n_symbols) + 0.02,
     "noise": torch.full((n_symbols, n_symbols), 1 / n_symbols),
 }
 domain_names = list(chain_tables)
 domain_train, domain_test, floors = [], [], []
-for position, (name, table) in enumerate(chain_tables.items()):
+for name, table in chain_tables.items():
     train_sequence = sample_markov_chain(table, 20_000, generator)
     test_sequence = sample_markov_chain(table, 4_000, generator)
-    offset = position * n_symbols  # each domain has its own six symbols
-    domain_train.append(next_symbol_data(name, train_sequence, vocabulary, context, offset))
-    domain_test.append(next_symbol_data(name, test_sequence, vocabulary, context, offset))
+    domain_train.append(next_symbol_data(name, train_sequence, n_symbols, context))
+    domain_test.append(next_symbol_data(name, test_sequence, n_symbols, context))
     floors.append(chain_loss(table, test_sequence))
 floors = torch.tensor(floors)
 for name, floor in zip(domain_names, floors, strict=True):
@@ -317,22 +321,37 @@ for name, floor in zip(domain_names, floors, strict=True):
 #    domain i, the excess loss λ_i is the proxy's loss minus the reference's on that domain's
 #    batch, clipped at zero symbol by symbol. Then α ← normalise(α ⊙ exp(η λ)), mixed with the
 #    uniform mixture by a small smoothing c, and the proxy steps on Σ_i α_i L_i. This is
-#    exponentiated gradient ascent on the worst excess loss, a distributionally robust objective.
+#    exponentiated gradient ascent on the worst excess loss, a distributionally robust objective:
+#    the proxy is asked to do well on whichever domain it lags the reference on most.
 # 3. Average α over the steps and train the real model on that mixture.
+#
+# The excess is a loss *above the reference*, not a loss: a domain that is pure noise has a high
+# loss for every model, but little excess once the proxy has learned that its symbols are
+# uniform. A domain that is learned quickly has little excess after the first steps. Weight
+# goes where there is still something learnable left.
 #
 # One step by hand: α = (0.5, 0.5), λ = (ln 3, 0), η = 1 and c = 0 give α ∝ (0.5 · 3, 0.5 · 1),
 # that is (0.75, 0.25).
+#
+# The paper uses η = 1 and c = 10⁻³. We keep its c, which keeps every weight at least
+# c / k = 0.00025, but take η = 0.1. The paper estimates each domain's excess from a large batch
+# of tokens at every step; we estimate it from 32 symbols per domain, so one step's λ is noisy.
+# With η = 1 a weight is multiplied by e for every nat by which its domain's excess beats the
+# others' in a single step, so a few noisy steps decide which domain leads, and the average over
+# the steps records the order of those swings more than the domains. The code below runs the
+# proxy with both step sizes against the same reference, so that the figure shows the
+# difference.
 
 # %%
 print(doremi_step(torch.tensor([0.5, 0.5]), torch.tensor([1.0986123, 0.0]), 1.0, 0.0))
-steps, n_domains = 400, len(domain_names)
+steps, n_domains, step_size = 400, len(domain_names), 0.1
 
 
-def sequence_model() -> PooledModel:
-    return PooledModel(mlp(context * vocabulary, [32], vocabulary))
+def sequence_model() -> HardSharing:
+    return HardSharing(context * n_symbols, [32], [n_symbols] * n_domains)
 
 
-def train_on_mixture(mixture: torch.Tensor) -> tuple[torch.Tensor, PooledModel]:
+def train_on_mixture(mixture: torch.Tensor) -> tuple[torch.Tensor, HardSharing]:
     """Train a fresh model, 4 domain batches of 32 drawn by ``mixture`` per step.
 
     Returns the per-domain test loss (k,) and the model.
@@ -340,47 +359,73 @@ def train_on_mixture(mixture: torch.Tensor) -> tuple[torch.Tensor, PooledModel]:
     model = sequence_model()
     sizes = [len(d) for d in domain_train]
     sampler = two_stage_sampler(sizes, mixture, tasks_per_step=4, rows_per_task=32)
-    train_multitask(model, domain_train, steps=steps, generator=generator, sampler=sampler)
+    train_multitask(
+        model, domain_train, steps=steps, generator=generator, sampler=sampler, eval_every=steps
+    )
     return evaluate(model, domain_test)[0], model
 
 
 uniform = torch.full((n_domains,), 1 / n_domains)
 reference_loss, reference = train_on_mixture(uniform)
-proxy = sequence_model()
-run = train_doremi_proxy(
-    proxy, reference, domain_train, steps=steps, generator=generator, step_size=1.0, smoothing=1e-3
-)
-fig, ax = plt.subplots(layout="constrained")
-for index, name in enumerate(domain_names):
-    smooth = torch.nn.functional.avg_pool1d(run.weights[None, :, index], 20, stride=1)[0]
-    ax.plot(range(20, steps + 1), smooth, label=f"{name} (mean {run.average[index]:.2f})")
-ax.set_xlabel("proxy training step")
-ax.set_ylabel("domain weight α_i (20-step mean)")
-ax.set_title("DoReMi domain weights over the proxy's training")
-ax.legend(fontsize="small")
+runs = {
+    eta: train_doremi_proxy(
+        sequence_model(),
+        reference,
+        domain_train,
+        steps=steps,
+        generator=generator,
+        step_size=eta,
+        smoothing=1e-3,
+    )
+    for eta in (step_size, 1.0)
+}
+fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True, layout="constrained")
+smallest = {}
+for ax, (eta, proxy_run) in zip(axes, runs.items(), strict=True):
+    smooth = torch.nn.functional.avg_pool1d(proxy_run.weights.T[None], 20, stride=1)[0]  # (k, S')
+    smallest[eta] = float(smooth.min())
+    for index, name in enumerate(domain_names):
+        label = f"{name} (mean {proxy_run.average[index]:.2f})"
+        ax.plot(range(20, steps + 1), smooth[index], label=label)
+    ax.set_xlabel("proxy training step")
+    ax.set_title(f"step size η = {eta:g}")
+    ax.legend(fontsize="small")
+axes[0].set_ylabel("domain weight α_i (20-step mean)")
+fig.suptitle("DoReMi domain weights over the proxy's training")
 plt.show()
-print(
-    "DoReMi mixture:",
-    " ".join(f"{n} {w:.4g}" for n, w in zip(domain_names, run.average, strict=True)),
-)
+for eta, proxy_run in runs.items():
+    mixture = " ".join(f"{n} {w:.4g}" for n, w in zip(domain_names, proxy_run.average, strict=True))
+    print(f"η = {eta:g}: DoReMi mixture {mixture}; smallest 20-step weight {smallest[eta]:.4g}")
+run = runs[step_size]
 mean_excess = run.excess.mean(dim=0)
 print(
-    "mean clipped excess:",
+    f"mean clipped excess (η = {step_size:g}):",
     " ".join(f"{n} {e:.4g}" for n, e in zip(domain_names, mean_excess, strict=True)),
 )
 assert {domain_names[int(k)] for k in mean_excess.argsort()[:2]} == {"cycle", "noise"}
+assert smallest[1.0] < 0.01 < smallest[step_size]
 
 # %% [markdown]
-# The weights jump from step to step (each batch's excess is noisy and η = 1 multiplies a weight
-# by e for every nat of excess), so the figure shows 20-step means. Averaged, most of the weight
-# goes to `order2`, where the proxy lags the reference most; `noise` and `cycle` get little,
-# because the proxy soon matches the reference there, whatever their loss is: their mean
-# excess, printed last, is the smallest of the four.
+# With η = 0.1 (left) the weights move smoothly. At the start the proxy lags the reference
+# everywhere, most where the reference's loss is lowest, so `cycle` and `order2` lead. `cycle` is
+# learned quickly and its weight falls from then on. `order2`, with the most left to learn,
+# holds the largest share for most of the run, and later some of its weight drifts to `order1`,
+# whose mean excess is the largest of the four. On average `noise` gets the least weight. Its
+# weight creeps up late, though, because clipping symbol by symbol turns the proxy's random
+# disagreements with the reference into a small excess that never reaches zero: the printed
+# mean excess of `noise` is above that of `cycle`, although `noise` has nothing to learn. The
+# average over the steps, printed first, is the mixture DoReMi hands on.
+#
+# With η = 1 (right) the weights lurch: one domain at a time holds most of the weight while
+# the others sit near the floor c / k = 0.00025 (the smallest 20-step mean is printed), and the
+# average gives `noise`, the domain with nothing to learn, the largest share.
 #
 # ## 9. Does the learned mixture help?
 #
-# Train a fresh model of the same size on the DoReMi mixture, with the same number of steps as
-# the reference on the uniform one, and compare each domain's test loss with its floor.
+# Train a fresh model of the same size on the DoReMi mixture (η = 0.1), with the same number of
+# steps as the reference on the uniform one, and compare each domain's test loss with its
+# floor. DoReMi's promise is about the worst domain: its objective is the largest excess, so the
+# test is whether the largest gap to the floor shrinks.
 
 # %%
 doremi_mixture = run.average / run.average.sum()
@@ -393,16 +438,23 @@ plot_task_bars(gaps, domain_names, "test loss above the floor (nats)", "Uniform 
 plt.show()
 order2 = domain_names.index("order2")
 assert run.average.argmax() == order2
+assert gaps["uniform mixture"].argmax() == order2
 assert gaps["DoReMi mixture"][order2] < gaps["uniform mixture"][order2]
+assert gaps["DoReMi mixture"].max() < gaps["uniform mixture"].max()
 
 # %% [markdown]
-# The DoReMi mixture moves capacity to `order2`, and its gap to the floor shrinks; the domains
-# it down-weighted give some of their gain back. Whether the mean or the worst gap improves as
-# well depends on the run: with four small domains, small batches and one seed, the printed
-# numbers are this run's answer, not a law (the weights are noisy, which is what the smoothing
-# and the averaging over steps are for). The paper reports the effect at scale: on The Pile, the
-# weights found with a 280M-parameter proxy let an 8B model improve perplexity on every domain
-# and reach the baseline's downstream accuracy 2.6 times faster.
+# With the uniform mixture, `order2` is the worst domain by far: its gap to the floor is four
+# times that of the next domain. The DoReMi mixture gives `order2` 45% of the batches instead of
+# 25%, and its gap falls to less than half. The domains that gave up batches pay a little:
+# `order1` and `noise` end further above their floors, while `cycle`, learned quickly, does not
+# suffer from its smaller share. The worst gap, which is the quantity DoReMi's minimax objective
+# targets, falls from 0.08331 to 0.03908 nats, and in this run the mean gap falls as well, by
+# less. That trade is the point: at a fixed number of steps, DoReMi does not make every domain
+# better; it moves examples from domains that no longer need them to the one furthest from what
+# a model of this size can reach. The mixture depends on the step size, as section 8 showed,
+# so η is a setting to choose with care. The paper reports the effect at scale: on The Pile,
+# the weights found with a 280M-parameter proxy let an 8B model improve perplexity on every
+# domain and reach the baseline's downstream accuracy 2.6 times faster.
 #
 # ## Summary
 # - The lookahead affinity Z[i, j] = 1 − L_j(θ − η∇L_i)/L_j(θ) measures, during one run, how much
@@ -413,8 +465,13 @@ assert gaps["DoReMi mixture"][order2] < gaps["uniform mixture"][order2]
 #   noise of each other; one run of measurement told us that without training every split.
 # - DoReMi turns "how much of each domain" into an online minimax problem: weights move by
 #   exponentiated gradient towards the domains where a proxy lags a reference most.
-# - On sequences of differing learnability it shifted weight to the learnable-but-unlearned
-#   domain and away from noise and from the easy domain, and that domain's loss improved.
+# - On four sequence domains, with a step size small enough for its noisy excess estimates
+#   (η = 0.1; η = 1 made the weights swing from domain to domain), it gave most weight to the
+#   domain with the most left to learn and less than a uniform share to noise and to the quickly
+#   learned domain.
+#   A model trained on that mixture more than halved the worst domain's gap to its floor
+#   compared with the uniform mixture at the same number of steps, while two down-weighted
+#   domains got somewhat worse.
 #
 # ## Exercises
 # 1. With L_1 = (θ − 1)² + 1 and L_3 = (θ + 1)² + 1 at θ = 0 and η = 0.25 as in section 1, what
