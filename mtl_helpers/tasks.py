@@ -26,7 +26,12 @@ LOSS_NAMES = ("cross_entropy", "bce", "mse")
 METRIC_NAMES = {"cross_entropy": "accuracy", "bce": "accuracy", "mse": "mse"}
 
 
-def _check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> None:
+def check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> None:
+    """Raise unless ``prediction`` and ``target`` fit ``loss`` exactly (see :func:`task_loss`).
+
+    Checks shapes (no broadcasting), dtypes, at least one example, finite predictions, class
+    indices in 0..C-1 for ``cross_entropy`` and 0/1 targets for ``bce``.
+    """
     check_choice("loss", loss, LOSS_NAMES)
     check_tensor("prediction", prediction, dtype_kind="float")
     check_tensor("target", target)
@@ -39,7 +44,25 @@ def _check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.
             f"for loss {loss!r}, prediction and target must both have shape (n,), got "
             f"{tuple(prediction.shape)} and {tuple(target.shape)}"
         )
+    if len(target) == 0:
+        raise ValueError("prediction and target must hold at least one example, got shape (0,)")
     check_finite("prediction", prediction)
+    if loss == "cross_entropy":
+        n_classes = prediction.shape[1]
+        bad = (target < 0) | (target >= n_classes)
+        if bool(bad.any()):
+            raise ValueError(
+                f"target must hold class indices in 0..{n_classes - 1} for {n_classes} logits, "
+                f"got {int(target[bad][0])}"
+            )
+    elif loss == "bce":
+        bad = (target != 0) & (target != 1)
+        if bool(bad.any()):
+            raise ValueError(
+                f"target must hold 0/1 labels for loss 'bce', got {float(target[bad][0])}"
+            )
+    else:
+        check_finite("target", target)
 
 
 def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -49,7 +72,7 @@ def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torc
     ``bce``: prediction (n,) logits, target (n,) float 0/1.
     ``mse``: prediction (n,) and target (n,) floats.
     """
-    _check_prediction_target(loss, prediction, target)
+    check_prediction_target(loss, prediction, target)
     if loss == "cross_entropy":
         value = F.cross_entropy(prediction, target)
     elif loss == "bce":
@@ -64,7 +87,7 @@ def task_metric(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> fl
 
     Shapes as in :func:`task_loss`.
     """
-    _check_prediction_target(loss, prediction, target)
+    check_prediction_target(loss, prediction, target)
     if loss == "cross_entropy":
         return float((prediction.argmax(dim=-1) == target).float().mean())
     if loss == "bce":
