@@ -45,7 +45,10 @@ def _read_csv(name: str, folder: Path | None) -> list[dict[str, str]]:
         "file with `python scripts/make_data.py` (needs the packages listed in data/README.md)"
     )
     if not path.is_file():
-        raise DataFileError(f"data file {path} is missing: {restore}")
+        where = ""
+        if folder is None and "MTL_DATA_DIR" in os.environ:
+            where = " (the folder comes from the environment variable MTL_DATA_DIR)"
+        raise DataFileError(f"data file {path} is missing{where}: {restore}")
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != _DIGESTS[name]:
@@ -240,6 +243,8 @@ def split_by_task(
     check_tensor("task_ids", task_ids, ndim=1, dtype_kind="int")
     if len(task_ids) == 0:
         raise ValueError(f"task_ids must hold at least one row, got shape {tuple(task_ids.shape)}")
+    if int(task_ids.min()) < 0:
+        raise ValueError(f"task_ids must be task indices ≥ 0, got {int(task_ids.min())}")
     train, test = [], []
     for task in torch.unique(task_ids).tolist():
         rows = torch.nonzero(task_ids == task).flatten()

@@ -99,7 +99,8 @@ def task_metric(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> fl
 class TaskData:
     """A finite, labelled draw from one task.
 
-    x: (n, ...) inputs; y: (n,) targets (int64 classes for ``cross_entropy``, floats else);
+    x: (n, ...) inputs with at least one example and at least two dimensions; y: (n,) targets
+    (int64 classes ≥ 0 for ``cross_entropy``, 0/1 floats for ``bce``, floats for ``mse``);
     loss: one of ``LOSS_NAMES``.
     """
 
@@ -112,17 +113,43 @@ class TaskData:
         check_choice("loss", self.loss, LOSS_NAMES)
         check_tensor("x", self.x)
         check_tensor("y", self.y, ndim=1)
+        if self.x.ndim < 2:
+            raise ValueError(
+                f"x of task {self.name!r} must have shape (n, features...), got "
+                f"{tuple(self.x.shape)}; for one feature per example use x[:, None]"
+            )
         check_same_length("x", self.x, "y", self.y)
+        if len(self.y) == 0:
+            raise ValueError(f"task {self.name!r} must hold at least one example, got none")
         if self.x.is_floating_point():
             check_finite(f"x of task {self.name!r}", self.x)
-        if self.y.is_floating_point():
+        if self.loss == "cross_entropy":
+            check_tensor(f"y of task {self.name!r}", self.y, dtype_kind="int")
+            if int(self.y.min()) < 0:
+                raise ValueError(
+                    f"y of task {self.name!r} must hold class indices ≥ 0, got {int(self.y.min())}"
+                )
+        else:
+            check_tensor(f"y of task {self.name!r}", self.y, dtype_kind="float")
             check_finite(f"y of task {self.name!r}", self.y)
+            bad = (self.y != 0) & (self.y != 1)
+            if self.loss == "bce" and bool(bad.any()):
+                raise ValueError(
+                    f"y of task {self.name!r} must hold 0/1 labels for loss 'bce', got "
+                    f"{float(self.y[bad][0])}"
+                )
 
     def __len__(self) -> int:
         return len(self.y)
 
     def subset(self, rows: torch.Tensor) -> TaskData:
-        """The rows ``rows`` (an index tensor) as a new :class:`TaskData`."""
+        """The rows ``rows`` ((k,) int64 indices in 0..n-1) as a new :class:`TaskData`."""
+        check_tensor("rows", rows, ndim=1, dtype_kind="int")
+        if len(rows) and (int(rows.min()) < -len(self) or int(rows.max()) >= len(self)):
+            raise ValueError(
+                f"rows must index the {len(self)} examples of task {self.name!r}, got "
+                f"{int(rows.min())}..{int(rows.max())}"
+            )
         return TaskData(self.name, self.x[rows], self.y[rows], self.loss)
 
 
@@ -197,6 +224,10 @@ def digit_task(rule: str, images: torch.Tensor, digits: torch.Tensor) -> TaskDat
     """
     check_choice("rule", rule, DIGIT_RULES)
     check_tensor("digits", digits, ndim=1, dtype_kind="int")
+    if len(digits) and (int(digits.min()) < 0 or int(digits.max()) > 9):
+        raise ValueError(
+            f"digits must lie in 0..9, got values from {int(digits.min())} to {int(digits.max())}"
+        )
     relabel, loss = DIGIT_RULES[rule]
     return TaskData(rule, images.reshape(len(images), -1), relabel(digits), loss)
 

@@ -14,7 +14,14 @@ import torch
 from torch import nn
 from tqdm.auto import trange
 
-from mtl_helpers.tasks import METRIC_NAMES, TaskData, task_loss, task_metric, task_names
+from mtl_helpers.tasks import (
+    METRIC_NAMES,
+    TaskData,
+    check_prediction_target,
+    task_loss,
+    task_metric,
+    task_names,
+)
 from mtl_helpers.validation import (
     check_nonnegative,
     check_positive_float,
@@ -95,6 +102,24 @@ class History:
 
 
 @torch.no_grad()
+def _check_model_accepts(model: nn.Module, tasks: Sequence[TaskData], which: str) -> None:
+    """Call the model on one example of every task, so that a shape or dtype mismatch is reported
+    with the task's name and its input shape instead of deep inside torch."""
+    was_training = model.training
+    model.eval()
+    for index, data in enumerate(tasks):
+        try:
+            prediction = model(data.x[:1], index)
+        except (RuntimeError, IndexError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"model(x, {index}) fails on {which} task {data.name!r} with x of shape "
+                f"{tuple(data.x.shape)} and dtype {data.x.dtype}: {error}"
+            ) from error
+        check_prediction_target(data.loss, prediction, data.y[:1])
+    model.train(was_training)
+
+
+@torch.no_grad()
 def evaluate(model: nn.Module, tasks: Sequence[TaskData]) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-task mean loss and metric of ``model`` on whole data sets: two (T,) tensors."""
     was_training = model.training
@@ -133,9 +158,20 @@ def train_multitask(
     progress: show a ``tqdm.auto`` bar that clears itself when done (off in the notebooks, whose
     stored outputs must not hold timings).
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if len(train) == 0:
+        raise ValueError("train must hold one TaskData per task, got an empty list")
     names = task_names(train)
     check_positive_int("steps", steps)
     check_positive_float("lr", lr)
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator (for repeatable sampling), got "
+            f"{type(generator).__name__}"
+        )
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be ≥ 0, got {weight_decay}")
     if test is not None and tuple(t.name for t in test) != names:
         raise ValueError(
             f"test tasks must match train tasks in order, got {tuple(t.name for t in test)} "
@@ -155,12 +191,21 @@ def train_multitask(
         eval_every = max(1, steps // 20)
     check_positive_int("eval_every", eval_every)
 
+    _check_model_accepts(model, train, "train")
+    if test is not None:
+        _check_model_accepts(model, test, "test")
+
     history = History(names, tuple(METRIC_NAMES[t.loss] for t in train))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     model.train()
     for step in trange(1, steps + 1, leave=False, disable=not progress, desc="training"):
         plan = sampler(generator)
         indices = [i for i, _ in plan]
+        if not plan or not all(0 <= i < len(train) for i in indices):
+            raise ValueError(
+                f"sampler must return (task index, rows) pairs with task indices in "
+                f"0..{len(train) - 1}, got task indices {indices}"
+            )
         losses = torch.stack(
             [
                 task_loss(train[i].loss, model(train[i].x[rows], i), train[i].y[rows])
@@ -175,6 +220,12 @@ def train_multitask(
             objective = backward(losses, indices)
             if objective is None:
                 objective = losses.sum()
+        if not bool(torch.isfinite(objective.detach())):
+            raise ValueError(
+                f"the objective became {float(objective.detach())} at step {step} (task losses "
+                f"{[round(float(v), 4) for v in losses.detach()]}); lower lr or check the "
+                "backward hook"
+            )
         optimizer.step()
         history.objective.append(float(objective.detach()))
 

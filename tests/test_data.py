@@ -432,3 +432,16 @@ def test_school_task_data_splits_rows_by_school(schools: Schools) -> None:
 def test_school_task_data_rejects_float_rows(schools: Schools) -> None:
     with pytest.raises(TypeError, match=r"rows must have an integer dtype, got torch\.float32"):
         schools.task_data(torch.zeros(3))
+
+
+def test_split_by_task_refuses_negative_task_ids() -> None:
+    with pytest.raises(ValueError, match=r"task_ids must be task indices ≥ 0, got -2"):
+        split_by_task(torch.tensor([0, -2, 1]), 0.5, torch.Generator().manual_seed(0))
+
+
+def test_a_missing_file_under_mtl_data_dir_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MTL_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(DataFileError, match="environment variable MTL_DATA_DIR"):
+        load_digits()

@@ -341,3 +341,49 @@ def test_digit_task_rejects_bad_input() -> None:
         digit_task("parity", images, torch.tensor([1.0, 2.0, 3.0]))
     with pytest.raises(ValueError, match=r"x and y must have the same first dimension"):
         digit_task("parity", images, torch.tensor([1, 2]))
+
+
+# ---------------------------------------------------------------- labels and rows out of range
+
+
+def test_cross_entropy_rejects_a_class_outside_the_logits() -> None:
+    with pytest.raises(ValueError, match=r"class indices in 0\.\.1 for 2 logits, got 5"):
+        task_loss("cross_entropy", torch.zeros(3, 2), torch.tensor([0, 1, 5]))
+    with pytest.raises(ValueError, match=r"got -1"):
+        task_loss("cross_entropy", torch.zeros(2, 2), torch.tensor([0, -1]))
+
+
+def test_bce_rejects_labels_other_than_0_and_1() -> None:
+    with pytest.raises(ValueError, match=r"target must hold 0/1 labels for loss 'bce', got 2\.0"):
+        task_loss("bce", torch.zeros(3), torch.tensor([0.0, 2.0, 1.0]))
+
+
+def test_an_empty_batch_is_refused_rather_than_averaged_to_nan() -> None:
+    with pytest.raises(ValueError, match=r"at least one example, got shape \(0,\)"):
+        task_loss("mse", torch.zeros(0), torch.zeros(0))
+
+
+def test_task_data_refuses_bad_targets_inputs_and_emptiness() -> None:
+    with pytest.raises(ValueError, match=r"shape \(n, features\.\.\.\), got \(3,\)"):
+        TaskData("t", torch.zeros(3), torch.zeros(3), "mse")
+    with pytest.raises(ValueError, match=r"task 't' must hold at least one example"):
+        TaskData("t", torch.zeros(0, 2), torch.zeros(0), "mse")
+    with pytest.raises(ValueError, match=r"class indices ≥ 0, got -1"):
+        TaskData("t", torch.zeros(2, 2), torch.tensor([0, -1]), "cross_entropy")
+    with pytest.raises(TypeError, match=r"y of task 't' must have a floating dtype"):
+        TaskData("t", torch.zeros(2, 2), torch.tensor([0, 1]), "bce")
+    with pytest.raises(ValueError, match=r"0/1 labels for loss 'bce', got 2\.0"):
+        TaskData("t", torch.zeros(2, 2), torch.tensor([0.0, 2.0]), "bce")
+
+
+def test_subset_refuses_rows_outside_the_task() -> None:
+    data = TaskData("t", torch.zeros(3, 2), torch.zeros(3), "mse")
+    with pytest.raises(ValueError, match=r"rows must index the 3 examples of task 't', got 0\.\.5"):
+        data.subset(torch.tensor([0, 5]))
+    with pytest.raises(TypeError, match=r"rows must have an integer dtype"):
+        data.subset(torch.tensor([0.5]))
+
+
+def test_digit_task_refuses_digits_outside_0_to_9() -> None:
+    with pytest.raises(ValueError, match=r"digits must lie in 0\.\.9, got values from -1 to 11"):
+        digit_task("parity", torch.zeros(2, 64), torch.tensor([11, -1]))

@@ -481,3 +481,49 @@ def test_a_progress_bar_changes_nothing_but_the_display(capsys: pytest.CaptureFi
 
     assert run(progress=True) == run(progress=False)
     assert "training" in capsys.readouterr().err
+
+
+def test_refuses_no_tasks_a_missing_generator_and_negative_weight_decay() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    task = TaskData("line", torch.zeros(4, 2), torch.zeros(4), "mse")
+    with pytest.raises(ValueError, match="train must hold one TaskData per task, got an empty"):
+        train_multitask(model, [], steps=1, generator=torch.Generator())
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .* got NoneType"):
+        train_multitask(model, [task], steps=1, generator=None)
+    with pytest.raises(ValueError, match="weight_decay must be ≥ 0, got -1"):
+        train_multitask(model, [task], steps=1, generator=torch.Generator(), weight_decay=-1)
+
+
+def test_a_model_that_does_not_fit_a_task_is_named_before_training() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    wide = TaskData("wide", torch.zeros(4, 5), torch.zeros(4), "mse")
+    with pytest.raises(
+        ValueError, match=r"model\(x, 0\) fails on train task 'wide' with x of shape"
+    ):
+        train_multitask(model, [wide], steps=1, generator=torch.Generator())
+
+
+def test_a_sampler_naming_a_missing_task_is_refused() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    task = TaskData("line", torch.zeros(4, 2), torch.zeros(4), "mse")
+    with pytest.raises(ValueError, match=r"task indices in 0\.\.0, got task indices \[5\]"):
+        train_multitask(
+            model,
+            [task],
+            steps=1,
+            generator=torch.Generator(),
+            sampler=lambda generator: [(5, torch.tensor([0]))],
+        )
+
+
+def test_a_non_finite_objective_stops_training_with_the_step_named() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    task = TaskData("line", torch.ones(4, 2), torch.ones(4), "mse")
+
+    def broken_backward(losses: torch.Tensor, tasks: list[int]) -> torch.Tensor:
+        return losses.sum() * math.nan
+
+    with pytest.raises(ValueError, match=r"the objective became nan at step 1"):
+        train_multitask(
+            model, [task], steps=3, generator=torch.Generator(), backward=broken_backward
+        )

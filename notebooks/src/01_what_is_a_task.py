@@ -268,7 +268,7 @@ interactive_figure(explore, n=widgets.SelectionSlider(options=sizes, value=50, d
 # ## Summary
 # - A task is T_i = {p_i(x), p_i(y|x), L_i}; a data set is a finite draw from it.
 # - On the digits, three labelling rules on the same images are three tasks: a classifier for one
-#   binary rule is near chance on the other.
+#   binary rule scores on the other only what the two rules share (their agreement rate, 0.6).
 # - On the schools, one rule meets different input distributions; on the penguins, one set of
 #   inputs meets losses whose scales differ by five orders of magnitude.
 # - Memorising shows as a gap between training and test accuracy; it shrinks as n grows, which
