@@ -27,12 +27,45 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from mtl_helpers.validation import check_finite, check_tensor
+from mtl_helpers.validation import check_finite, check_positive_int, check_tensor
 
 Aggregator = Callable[[torch.Tensor], torch.Tensor]
 
 # Relative tolerance of the optimality tests below, measured against the largest squared norm.
 _TOLERANCE = 1e-12
+
+# How far a Gramian may stray from symmetric positive semi-definite, relative to its largest
+# diagonal entry: float32 inner products of long gradients carry rounding errors of about 1e-6.
+GRAM_TOLERANCE = 1e-4
+
+
+def check_gram_matrix(name: str, gram: object) -> np.ndarray:
+    """Return ``gram`` as float64 if it is a finite (T, T) symmetric PSD matrix, else raise.
+
+    Symmetry and the smallest eigenvalue are tested within ``GRAM_TOLERANCE`` times the largest
+    diagonal entry, so the rounding of a Gramian computed in float32 passes.
+    """
+    if not isinstance(gram, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array, got {type(gram).__name__}")
+    if gram.ndim != 2 or gram.shape[0] != gram.shape[1] or gram.shape[0] == 0:
+        raise ValueError(f"{name} must be a square (T, T) matrix with T ≥ 1, got {gram.shape}")
+    if not np.issubdtype(gram.dtype, np.floating) or not np.isfinite(gram).all():
+        raise ValueError(f"{name} must hold finite floats, got dtype {gram.dtype}: {gram.tolist()}")
+    gram = gram.astype(np.float64)
+    tolerance = GRAM_TOLERANCE * max(float(np.abs(gram.diagonal()).max()), np.finfo(float).tiny)
+    asymmetry = float(np.abs(gram - gram.T).max())
+    if asymmetry > tolerance:
+        raise ValueError(
+            f"{name} must be symmetric (a Gramian g_i·g_j), got |G − Gᵀ| up to {asymmetry:.4g} "
+            f"(tolerance {tolerance:.4g})"
+        )
+    smallest = float(np.linalg.eigvalsh((gram + gram.T) / 2)[0])
+    if smallest < -tolerance:
+        raise ValueError(
+            f"{name} must be positive semi-definite (a Gramian g_i·g_j), got smallest eigenvalue "
+            f"{smallest:.4g} (tolerance {-tolerance:.4g})"
+        )
+    return gram
 
 
 def _check_grads(grads: object) -> torch.Tensor:
@@ -88,8 +121,29 @@ def pcgrad_weights(gram: np.ndarray, orders: Sequence[Sequence[int]]) -> np.ndar
 
     gram: (T, T) Gramian; orders[i]: the order in which task i visits the others. Each g_i^PC
     is tracked by its coefficients on the original g_k, so a projection costs O(T) here
-    instead of O(P).
+    instead of O(P). Each order must hold task indices in 0..T−1.
     """
+    gram = check_gram_matrix("gram", gram)
+    n_tasks = len(gram)
+    if isinstance(orders, (str, np.ndarray)) or not isinstance(orders, Sequence):
+        raise TypeError(
+            f"orders must be a list of T = {n_tasks} lists, got {type(orders).__name__}"
+        )
+    if len(orders) != n_tasks:
+        raise ValueError(f"orders must hold one order per task ({n_tasks}), got {len(orders)}")
+    for i, order in enumerate(orders):
+        if isinstance(order, str) or not isinstance(order, Sequence):
+            raise TypeError(f"orders[{i}] must be a list of ints, got {type(order).__name__}")
+        for j in order:
+            if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < n_tasks:
+                raise ValueError(
+                    f"orders[{i}] must hold task indices in 0..{n_tasks - 1}, got {j!r}"
+                )
+    return _pcgrad_weights(gram, orders)
+
+
+def _pcgrad_weights(gram: np.ndarray, orders: Sequence[Sequence[int]]) -> np.ndarray:
+    """:func:`pcgrad_weights` without the checks, for Gramians built here from checked grads."""
     n_tasks = len(gram)
     total = np.zeros(n_tasks)
     for i in range(n_tasks):
@@ -122,7 +176,7 @@ def pcgrad(grads: torch.Tensor, generator: torch.Generator | None = None) -> tor
         orders = [list(range(n_tasks))] * n_tasks
     else:
         orders = [torch.randperm(n_tasks, generator=generator).tolist() for _ in range(n_tasks)]
-    return _combine(pcgrad_weights(_gramian(grads), orders), grads)
+    return _combine(_pcgrad_weights(_gramian(grads), orders), grads)
 
 
 def min_norm_weights(gram: np.ndarray) -> np.ndarray:
@@ -133,7 +187,17 @@ def min_norm_weights(gram: np.ndarray) -> np.ndarray:
     inside their convex hull; add the gradient that most violates optimality; when the
     nearest point of the affine hull leaves the convex hull, step back to its boundary and
     drop a gradient. It ends after finitely many steps with the exact answer up to rounding;
-    for two tasks it reduces to the closed form of Sener & Koltun (2018).
+    for two tasks it reduces to the closed form of Sener & Koltun (2018). A matrix that is not
+    symmetric positive semi-definite within ``GRAM_TOLERANCE`` is rejected.
+    """
+    return _min_norm_weights(check_gram_matrix("gram", gram))
+
+
+def _min_norm_weights(gram: np.ndarray) -> np.ndarray:
+    """:func:`min_norm_weights` without the checks, for Gramians built here.
+
+    CAGrad's shifted Gramians are PSD in exact arithmetic but, for a large shift, their rounding
+    can exceed ``GRAM_TOLERANCE``; the algorithm copes with that.
     """
     n_tasks = len(gram)
     scale = max(float(gram.diagonal().max()), np.finfo(float).tiny)
@@ -200,7 +264,7 @@ def mgda(grads: torch.Tensor) -> torch.Tensor:
     steps.
     """
     _check_grads(grads)
-    return _combine(min_norm_weights(_gramian(grads)), grads)
+    return _combine(_min_norm_weights(_gramian(grads)), grads)
 
 
 def cagrad_inner_weights(gram: np.ndarray, c: float) -> np.ndarray | None:
@@ -226,12 +290,12 @@ def cagrad_inner_weights(gram: np.ndarray, c: float) -> np.ndarray | None:
     def inner(t: float) -> tuple[np.ndarray, float]:
         shift = t / radius
         shifted = gram + shift * (mean_products[:, None] + mean_products[None, :])
-        weights = min_norm_weights(shifted + shift**2 * mean_squared_norm)
+        weights = _min_norm_weights(shifted + shift**2 * mean_squared_norm)
         return weights, math.sqrt(max(float(weights @ gram @ weights), 0.0))
 
     # f(t) = ‖g_w(t)‖ − t is ≥ 0 at t → 0 (where w(t) is the MGDA weights) and ≤ 0 once t
     # exceeds every gradient's norm, so [0, max norm] brackets the root.
-    mgda_weights = min_norm_weights(gram)
+    mgda_weights = _min_norm_weights(gram)
     low, f_low = 0.0, math.sqrt(max(float(mgda_weights @ gram @ mgda_weights), 0.0))
     high = math.sqrt(scale)
     weights, norm = inner(high)
@@ -409,6 +473,8 @@ def linear_transfer_gap(
     """
     if isinstance(generator, bool) or not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    check_positive_int("dim", dim)
+    check_positive_int("repeats", repeats)
     for n in sizes:
         if isinstance(n, bool) or not isinstance(n, int) or n <= dim + 1:
             raise ValueError(f"sizes must be ints above dim + 1 = {dim + 1}, got {n!r}")

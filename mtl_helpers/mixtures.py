@@ -25,10 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mtl_helpers.tasks import LOSS_NAMES, TaskData
+from mtl_helpers.tasks import TaskData, check_prediction_target
 from mtl_helpers.training import History, Plan, every_task_sampler, train_multitask
 from mtl_helpers.validation import (
-    check_choice,
     check_finite,
     check_nonnegative,
     check_positive_float,
@@ -80,8 +79,12 @@ def doremi_step(
 
 
 def row_losses(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """The loss of every row rather than their mean: (n,), shapes as in ``tasks.task_loss``."""
-    check_choice("loss", loss, LOSS_NAMES)
+    """The loss of every row rather than their mean: (n,), shapes as in ``tasks.task_loss``.
+
+    Shapes, dtypes and targets are checked by :func:`mtl_helpers.tasks.check_prediction_target`
+    (no broadcasting).
+    """
+    check_prediction_target(loss, prediction, target)
     if loss == "cross_entropy":
         return F.cross_entropy(prediction, target, reduction="none")
     target = target.to(prediction.dtype)
@@ -103,6 +106,36 @@ class DoReMiRun:
     excess: torch.Tensor
     average: torch.Tensor
     history: History
+
+
+def _check_models(proxy: nn.Module, reference: nn.Module, train: Sequence[TaskData]) -> None:
+    """Raise unless both models read each domain's inputs and give outputs of the same shape."""
+    if isinstance(train, TaskData) or not isinstance(train, Sequence) or len(train) == 0:
+        raise TypeError(f"train must be a non-empty list of TaskData, got {type(train).__name__}")
+    for position, data in enumerate(train):
+        if not isinstance(data, TaskData):
+            raise TypeError(f"train[{position}] must be a TaskData, got {type(data).__name__}")
+    for name, model in (("proxy", proxy), ("reference", reference)):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+    with torch.no_grad():
+        for i, data in enumerate(train):
+            x = data.x[:1]
+            outputs = {}
+            for name, model in (("proxy", proxy), ("reference", reference)):
+                try:
+                    outputs[name] = model(x, i)
+                except (RuntimeError, ValueError) as error:
+                    raise ValueError(
+                        f"{name} must read domain {i}'s inputs of shape (n, "
+                        f"{', '.join(str(d) for d in x.shape[1:])}), but it failed: {error}"
+                    ) from error
+            if outputs["proxy"].shape != outputs["reference"].shape:
+                raise ValueError(
+                    f"reference and proxy must give outputs of the same width for domain {i}, "
+                    f"got reference {tuple(outputs['reference'].shape[1:])} and proxy "
+                    f"{tuple(outputs['proxy'].shape[1:])} per row"
+                )
 
 
 def train_doremi_proxy(
@@ -128,6 +161,7 @@ def train_doremi_proxy(
     """
     check_positive_int("steps", steps)
     check_positive_float("step_size", step_size)
+    _check_models(proxy, reference, train)
     draw = every_task_sampler([len(t) for t in train], batch_size)
     # The sampler keeps the step's plan, so that the backward hook can score the same rows.
     plans: list[Plan] = []
@@ -233,7 +267,13 @@ def chain_loss(table: torch.Tensor, sequence: torch.Tensor) -> float:
     check_tensor("sequence", sequence, ndim=1, dtype_kind="int")
     if len(sequence) <= order:
         raise ValueError(f"sequence must be longer than the order {order}, got {len(sequence)}")
-    states = _states(sequence, order, table.shape[1])
+    n_symbols = table.shape[1]
+    if int(sequence.min()) < 0 or int(sequence.max()) >= n_symbols:
+        raise ValueError(
+            f"sequence must hold symbols in 0..{n_symbols - 1} for a table of {n_symbols} "
+            f"columns, got values {int(sequence.min())}..{int(sequence.max())}"
+        )
+    states = _states(sequence, order, n_symbols)
     return float(-table[states, sequence[order:]].log().mean())
 
 

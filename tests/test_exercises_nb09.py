@@ -8,7 +8,7 @@ from mtl_helpers.exercises import NOT_ANSWERED, nb09
 
 CHECKS = [
     # (check, right answer, wrong answers)
-    (nb09.check_affinity, -0.625, [0.35, 0.625, "x"]),
+    (nb09.check_affinity, -0.22, [-0.625, 0.22, -0.2, "x"]),
     (nb09.check_splits, 90, [729, 121, 90.0, True]),
     (nb09.check_doremi, (0.7, 0.3), [(0.75, 0.25), (0.7,), "0.7, 0.3", ("a", "b")]),
     (nb09.check_clip, "b", ["a", "c", 2]),

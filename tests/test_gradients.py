@@ -23,6 +23,7 @@ from mtl_helpers.gradients import (
     mgda,
     min_norm_weights,
     pcgrad,
+    pcgrad_weights,
     plot_transfer_gap,
     task_gradients,
 )
@@ -430,3 +431,59 @@ def test_plot_transfer_gap_callback() -> None:
         plot_transfer_gap([0, 90], [30, 400], gaps, 45)
     with pytest.raises(ValueError, match=r"gaps must have shape \(2, 3\)"):
         plot_transfer_gap([0, 90], [30, 100, 400], gaps, 0)
+
+
+def test_linear_transfer_gap_rejects_no_repeats() -> None:
+    with pytest.raises(ValueError, match="repeats must be at least 1, got 0"):
+        linear_transfer_gap([0], [30], torch.Generator(), repeats=0)
+    with pytest.raises(TypeError, match=r"repeats must be an int, got float 2\.0"):
+        linear_transfer_gap([0], [30], torch.Generator(), repeats=2.0)
+
+
+def test_pcgrad_weights_by_hand_and_bad_orders() -> None:
+    # g_1 = (1, 0), g_2 = (−1, 1): G = [[1, −1], [−1, 2]]. g_1 · g_2 = −1 < 0, so
+    # g_1^PC = g_1 + (1 / 2) g_2 and g_2^PC = g_2 + (1 / 1) g_1, so the sum is 2 g_1 + 1.5 g_2
+    # = (0.5, 1.5), the direction notebook 07 works out.
+    gram = np.array([[1.0, -1.0], [-1.0, 2.0]])
+    assert np.allclose(pcgrad_weights(gram, [[0, 1], [1, 0]]), [2.0, 1.5])
+    with pytest.raises(ValueError, match=r"orders\[0\] must hold task indices in 0\.\.1, got 5"):
+        pcgrad_weights(np.eye(2), [[0, 5], [1, 0]])
+    with pytest.raises(ValueError, match=r"orders must hold one order per task \(2\), got 1"):
+        pcgrad_weights(np.eye(2), [[0, 5]])
+    with pytest.raises(ValueError, match=r"orders\[1\] must hold task indices in 0\.\.1, got -1"):
+        pcgrad_weights(np.eye(2), [[0, 1], [-1]])
+    with pytest.raises(TypeError, match=r"orders\[0\] must be a list of ints, got int"):
+        pcgrad_weights(np.eye(2), [0, 1])
+    with pytest.raises(TypeError, match="orders must be a list of T = 2 lists, got str"):
+        pcgrad_weights(np.eye(2), "01")
+
+
+@pytest.mark.parametrize(
+    ("gram", "error", "match"),
+    [
+        # eigenvalues of [[1, 2], [2, 1]] are 3 and −1: not a Gramian.
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), ValueError, "gram must be positive semi-definite"),
+        (np.array([[1.0, 0.5], [0.0, 1.0]]), ValueError, "gram must be symmetric"),
+        (np.ones((2, 3)), ValueError, r"gram must be a square \(T, T\) matrix"),
+        (np.array([[1.0, np.nan], [np.nan, 1.0]]), ValueError, "gram must hold finite floats"),
+        (np.eye(2, dtype=int), ValueError, "gram must hold finite floats, got dtype int"),
+        ([[1.0, 0.0], [0.0, 1.0]], TypeError, "gram must be a NumPy array, got list"),
+    ],
+)
+def test_gram_matrix_checks(gram, error, match) -> None:
+    with pytest.raises(error, match=match):
+        min_norm_weights(gram)
+    with pytest.raises(error, match=match):
+        pcgrad_weights(gram, [[0, 1], [1, 0]])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 4))
+def test_min_norm_weights_accepts_float32_gramians_of_low_rank(seed: int, t: int, p: int) -> None:
+    # A float32 Gramian of T gradients in P < T dimensions is singular; rounding must not make
+    # it fail the positive semi-definite check.
+    grads = torch.randn(t, p, generator=torch.Generator().manual_seed(seed)) * 1e3
+    gram = (grads @ grads.T).double().numpy()
+    gram = (gram + gram.T) / 2
+    weights = min_norm_weights(gram)
+    assert abs(weights.sum() - 1) < 1e-9 and (weights >= 0).all()

@@ -216,3 +216,50 @@ def test_train_doremi_proxy_bad_input():
         )
     with pytest.raises(ValueError, match="steps must be at least 1"):
         train_doremi_proxy(model, model, _domains(generator), steps=0, generator=generator)
+
+
+def test_row_losses_checks_shapes():
+    # No broadcasting: (3, 1) against (3,) would silently give a (3, 3) table.
+    with pytest.raises(ValueError, match=r"for loss 'mse', prediction and target must both"):
+        row_losses("mse", torch.zeros(3, 1), torch.ones(3))
+    with pytest.raises(ValueError, match=r"target must hold class indices in 0\.\.1"):
+        row_losses("cross_entropy", torch.zeros(2, 2), torch.tensor([0, 2]))
+    with pytest.raises(ValueError, match=r"target must hold 0/1 labels for loss 'bce', got 0\.5"):
+        row_losses("bce", torch.zeros(2), torch.tensor([0.5, 1.0]))
+
+
+def test_chain_loss_rejects_symbols_outside_the_table():
+    table = torch.full((3, 3), 1 / 3)
+    with pytest.raises(
+        ValueError, match=r"sequence must hold symbols in 0\.\.2 .* got values 0\.\.7"
+    ):
+        chain_loss(table, torch.tensor([0, 1, 7]))
+    with pytest.raises(ValueError, match=r"got values -1\.\.1"):
+        chain_loss(table, torch.tensor([0, 1, -1]))
+
+
+def test_train_doremi_proxy_rejects_mismatched_models():
+    generator = torch.Generator().manual_seed(0)
+    proxy = PooledModel(mlp(4, [], 4))
+    with pytest.raises(
+        ValueError, match=r"reference must read domain 0's inputs of shape \(n, 4\)"
+    ):
+        train_doremi_proxy(
+            proxy, PooledModel(mlp(5, [], 4)), _domains(generator), steps=1, generator=generator
+        )
+    with pytest.raises(ValueError, match=r"proxy must read domain 0's inputs of shape \(n, 4\)"):
+        train_doremi_proxy(
+            PooledModel(mlp(3, [], 4)), proxy, _domains(generator), steps=1, generator=generator
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"reference and proxy must give outputs of the same width for domain 0, got "
+        r"reference \(5,\) and proxy \(4,\)",
+    ):
+        train_doremi_proxy(
+            proxy, PooledModel(mlp(4, [], 5)), _domains(generator), steps=1, generator=generator
+        )
+    with pytest.raises(TypeError, match="train must be a non-empty list of TaskData, got list"):
+        train_doremi_proxy(proxy, proxy, [], steps=1, generator=generator)
+    with pytest.raises(TypeError, match=r"reference must be a torch\.nn\.Module, got int"):
+        train_doremi_proxy(proxy, 3, _domains(generator), steps=1, generator=generator)

@@ -12,12 +12,13 @@ def _is_number(value: object) -> bool:
 
 
 def check_affinity(answer: float | None) -> str:
-    """Exercise 1: Z[3, 1] for L_1 = (θ − 1)² + 1, L_3 = (θ + 1)² + 1 at θ = 0, η = 0.25."""
+    """Exercise 1: Z[3, 1] for L_1 = (θ − 1)² + 1, L_3 = (θ + 1)² + 1 at θ = 0, η = 0.1."""
     if answer is None:
         return not_answered("Exercise 1")
     assert _is_number(answer), f"expected a number, got {type(answer).__name__}"
-    # ∇L_3(0) = 2, so θ moves to −0.5; L_1 goes from 2 to 3.25, and 1 − 3.25 / 2 = −0.625.
-    assert abs(answer - (-0.625)) < 1e-6, (
+    # ∇L_3(0) = 2, so θ moves to −0.2; L_1 goes from 2 to 1.2² + 1 = 2.44, and
+    # 1 − 2.44 / 2 = −0.22.
+    assert abs(answer - (-0.22)) < 1e-6, (
         f"got {answer:.4g}; step θ against the gradient of L_3, then compare L_1 before and after"
     )
     return passed("Exercise 1")

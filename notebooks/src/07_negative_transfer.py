@@ -187,10 +187,13 @@ def cosine_during_training(angle: float, steps: int = 60, lr: float = 0.1) -> li
 
 
 fig, ax = plt.subplots(layout="constrained")
+curves = {}
 for angle in (0, 45, 90):
-    curve = cosine_during_training(angle)
+    curves[angle] = curve = cosine_during_training(angle)
     ax.plot(curve, label=f"angle {angle}°")
     print(f"angle {angle:>2}°: cosine at step 1 = {curve[0]:.4g}, after 60 steps = {curve[-1]:.4g}")
+assert curves[0][0] > curves[45][0] > curves[90][0]  # early cosines order the tasks
+assert all(curve[-1] < -0.99 for curve in curves.values())  # the end says nothing about them
 ax.axhline(0.0, color="k", linewidth=0.8)
 ax.set_xlabel("gradient step")
 ax.set_ylabel("cosine(g_1, g_2)")
@@ -204,6 +207,14 @@ plt.show()
 # weights approach the compromise between the tasks, each task pulls back towards its own
 # optimum and the gradients turn opposite (cosine near −1). At the compromise the summed
 # gradient is zero although neither task is at its own optimum.
+#
+# The end of the curves must not be read as a measure of conflict. At any stationary point of
+# L_1 + L_2 the summed gradient is zero, g_1 + g_2 = 0, so g_1 = −g_2 and the cosine is exactly
+# −1 whenever the two gradients are not themselves zero, whatever the tasks are. The 0° curve
+# shows it: its two tasks have the same true weights and differ only in their noise and their
+# 400 samples, yet it ends at −1 like the others, because the shared fit of two noisy samples
+# cannot be the least-squares fit of each. Only the early cosines, taken while the summed
+# gradient is still large, say how different the tasks are.
 #
 # ## 4. Three ways to combine conflicting gradients
 #
@@ -402,7 +413,7 @@ print(trunk_cosines["mean"])
 # |---|---|
 # | task-specific, all fully-connected layers (Rosenbaum et al., 2018) | 42% |
 # | cross-stitch, all fully-connected (Misra et al., 2016) | 53% |
-# | routing, all fully-connected + WPL (Rosenbaum et al., 2019) | 74.7% |
+# | routing, all fully-connected + WPL (Rosenbaum et al., 2018) | 74.7% |
 # | independent networks | 67.7% |
 # | PCGrad | 71% |
 # | routing, all fully-connected + WPL + PCGrad | 77.5% |
@@ -437,8 +448,9 @@ interactive_figure(
 #   n = 30/400 corners of section 1 show.
 # - Pooling the 65 schools into one regression hurts most schools: tasks that differ in a way
 #   the shared model cannot express suffer.
-# - A shared model's task gradients turn against each other as it approaches a compromise;
-#   the cosine between task gradients measures this conflict.
+# - The cosine between task gradients measures their conflict. Early in training it reflects
+#   how similar the tasks are; near a stationary point of the summed loss it tends to −1 for
+#   any two tasks, identical ones included, since there g_1 = −g_2.
 # - PCGrad removes conflicting components, MGDA takes the shortest convex combination (a
 #   common descent direction), CAGrad improves the worst task near the mean gradient. All three
 #   need only the T×T inner products of the task gradients.
