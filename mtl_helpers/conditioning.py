@@ -8,9 +8,10 @@ designs that need one slot per task), and returns (n, out_dim). Wrap one in
 - :class:`ConcatConditioning`: all-shared network on ``[x; z]``.
 - :class:`AdditiveLinear` and :class:`AdditiveConditioning`: ``W_x x + W_z z + b``, the same
   thing written as a sum (:func:`concat_as_additive` splits a trained layer).
-- :class:`MultiHeadConditioning`: shared trunk, one output head per task, z picks the head.
+- :class:`MultiHeadConditioning`: shared trunk, one output head per task, a one-hot z picks
+  the head.
 - :class:`FiLMConditioning`: ``γ(z) ⊙ h + β(z)`` on every hidden layer (Perez et al., 2018).
-- :class:`MultiplicativeGating`: T independent networks, ``Σ_t z_t f_t(x)``.
+- :class:`MultiplicativeGating`: T independent networks, ``Σ_t z_t f_t(x)`` with a one-hot z.
 """
 
 from __future__ import annotations
@@ -39,6 +40,22 @@ def _check_inputs(x: object, z: object, x_dim: int, z_dim: int) -> None:
         raise ValueError(
             f"x and z must have the same number of rows, got shapes {tuple(x.shape)} and "
             f"{tuple(z.shape)}"
+        )
+
+
+def _check_one_hot(z: torch.Tensor) -> None:
+    """Raise ValueError naming the first row of z: (n, T) that is not one-hot (one 1, the rest 0).
+
+    For the designs whose z *selects* a network or a head: a row such as (0.5, 0.5, 0) would
+    silently mix two tasks, and a row of zeros would select nothing.
+    """
+    is_one = z == 1
+    valid = (is_one | (z == 0)).all(dim=1) & (is_one.sum(dim=1) == 1)
+    if not bool(valid.all()):
+        row = int(torch.nonzero(~valid)[0])
+        raise ValueError(
+            f"z must have one-hot rows (a single 1, every other entry 0), got row {row} = "
+            f"{z[row].tolist()}"
         )
 
 
@@ -148,7 +165,7 @@ class MultiHeadConditioning(nn.Module):
 
     The heads are stored stacked, head_weight: (T, out, H) and head_bias: (T, out), so the
     output ``Σ_t z_t (W_t h + b_t)`` is a last layer whose rows z selects. hidden must hold at
-    least one width; H = hidden[-1].
+    least one width; H = hidden[-1]. A z that is not one-hot raises ValueError.
     """
 
     def __init__(self, x_dim: int, n_tasks: int, hidden: Sequence[int], out_dim: int) -> None:
@@ -169,8 +186,12 @@ class MultiHeadConditioning(nn.Module):
         return torch.einsum("toh,nh->nto", self.head_weight, features) + self.head_bias
 
     def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """x: (n, x_dim), z: (n, T) → (n, out): ``W(z) h + b(z)`` with ``W(z) = Σ_t z_t W_t``."""
+        """x: (n, x_dim), z: (n, T) one-hot → (n, out).
+
+        The output is ``W(z) h + b(z)`` with ``W(z) = Σ_t z_t W_t``: task t's head.
+        """
         _check_inputs(x, z, self.x_dim, self.z_dim)
+        _check_one_hot(z)
         features = self.trunk(x)
         weight = torch.einsum("nt,toh->noh", z, self.head_weight)
         return torch.einsum("noh,nh->no", weight, features) + z @ self.head_bias
@@ -210,9 +231,10 @@ class FiLMConditioning(nn.Module):
 class MultiplicativeGating(nn.Module):
     """Independent networks written as conditioning: ``Σ_t z_t f_t(x)`` over T MLPs.
 
-    With a one-hot z the sum is exactly the selected network's output (the others are
-    multiplied by 0); the parameter count is T times one network's. A network whose gate is 0
-    on every row adds exactly 0, so it is skipped rather than evaluated.
+    z must be one-hot (anything else raises ValueError), so the sum is exactly the selected
+    network's output (the others are multiplied by 0); the parameter count is T times one
+    network's. A network whose gate is 0 on every row adds exactly 0, so it is skipped rather
+    than evaluated.
     """
 
     def __init__(self, x_dim: int, n_tasks: int, hidden: Sequence[int], out_dim: int) -> None:
@@ -222,8 +244,9 @@ class MultiplicativeGating(nn.Module):
         self.nets = nn.ModuleList(mlp(x_dim, hidden, out_dim) for _ in range(n_tasks))
 
     def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """x: (n, x_dim), z: (n, T) → (n, out_dim)."""
+        """x: (n, x_dim), z: (n, T) one-hot → (n, out_dim)."""
         _check_inputs(x, z, self.x_dim, self.z_dim)
+        _check_one_hot(z)
         used = torch.nonzero((z != 0).any(dim=0)).flatten().tolist()
         if not used:
             return torch.zeros(len(x), self.nets[0][-1].out_features, dtype=x.dtype)

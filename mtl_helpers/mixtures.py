@@ -28,28 +28,15 @@ from torch import nn
 from mtl_helpers.tasks import TaskData, check_prediction_target
 from mtl_helpers.training import History, Plan, every_task_sampler, train_multitask
 from mtl_helpers.validation import (
+    SIMPLEX_TOLERANCE,
     check_finite,
     check_nonnegative,
     check_positive_float,
     check_positive_int,
     check_same_shape,
+    check_simplex,
     check_tensor,
 )
-
-# How far from 1 the sum of a weight vector may be; float32 sums of a few entries stay well inside.
-SUM_TOLERANCE = 1e-4
-
-
-def check_simplex(name: str, weights: object) -> torch.Tensor:
-    """Return ``weights`` if it is a (k,) float tensor, non-negative, summing to one; else raise."""
-    check_tensor(name, weights, ndim=1, dtype_kind="float")
-    if len(weights) == 0:
-        raise ValueError(f"{name} must hold at least one weight, got an empty tensor")
-    check_nonnegative(name, weights)
-    total = float(weights.sum())
-    if abs(total - 1) > SUM_TOLERANCE:
-        raise ValueError(f"{name} must sum to 1 (a point of the simplex), got sum {total:.6g}")
-    return weights
 
 
 def doremi_step(
@@ -218,8 +205,8 @@ def _chain_order(name: str, table: object) -> int:
         )
     check_nonnegative(name, table)
     sums = table.sum(dim=1)
-    if bool(((sums - 1).abs() > SUM_TOLERANCE).any()):
-        row = int(torch.nonzero((sums - 1).abs() > SUM_TOLERANCE)[0])
+    if bool(((sums - 1).abs() > SIMPLEX_TOLERANCE).any()):
+        row = int(torch.nonzero((sums - 1).abs() > SIMPLEX_TOLERANCE)[0])
         raise ValueError(f"{name} rows must sum to 1, got {float(sums[row]):.6g} in row {row}")
     return order
 

@@ -58,15 +58,15 @@ def _check_temperature(temperature: object) -> float:
 def task_probabilities(
     sizes: Sequence[int] | torch.Tensor, temperature: float = 1.0
 ) -> torch.Tensor:
-    """Temperature sampling p_i ∝ n_i^(1/T) over tasks: (T,) probabilities summing to 1.
+    """Temperature sampling p_i ∝ n_i^(1/τ) over T tasks: (T,) probabilities summing to 1.
 
-    sizes: (T,) number of rows n_i ≥ 1 of each task; temperature: T > 0. T = 1 is proportional
-    to size (what drawing rows from the pooled data gives), T = ``math.inf`` is uniform over
+    sizes: (T,) number of rows n_i ≥ 1 of each task; temperature: τ > 0. τ = 1 is proportional
+    to size (what drawing rows from the pooled data gives), τ = ``math.inf`` is uniform over
     tasks, and values in between flatten the size differences.
     """
     counts = _check_sizes(sizes)
     temperature = _check_temperature(temperature)
-    # log n_i / T in float64, then a softmax: exact for T = inf and stable for large sizes.
+    # log n_i / τ in float64, then a softmax: exact for τ = inf and stable for large sizes.
     logits = torch.log(counts.to(torch.float64)) / temperature
     return torch.softmax(logits, dim=0).to(torch.get_default_dtype())
 
@@ -78,7 +78,7 @@ def expected_row_weight(
 
     With task i drawn with probability p_i and a row of it uniformly, a row of task i is used at
     rate p_i / n_i; pooled sampling uses every row at rate 1 / N (N = Σ n_i). The ratio
-    N p_i / n_i is 1 for every task at temperature 1, above 1 for tasks sampled more often than
+    N p_i / n_i is 1 for every task at temperature τ = 1, above 1 for tasks sampled more often than
     their size asks, below 1 for tasks sampled less.
     """
     counts = _check_sizes(sizes).to(torch.get_default_dtype())
@@ -144,9 +144,9 @@ def temperature_sampler(
     tasks_per_step: int,
     rows_per_task: int,
 ) -> Sampler:
-    """:func:`two_stage_sampler` with p_i ∝ n_i^(1/T) (:func:`task_probabilities`).
+    """:func:`two_stage_sampler` with p_i ∝ n_i^(1/τ) (:func:`task_probabilities`).
 
-    temperature 1 gives pooled sampling's rates, ``math.inf`` picks tasks uniformly.
+    temperature τ = 1 gives pooled sampling's rates, ``math.inf`` picks tasks uniformly.
     """
     return two_stage_sampler(
         sizes,
@@ -190,9 +190,9 @@ def plot_task_mix(
     order = torch.argsort(counts)
     if ax is None:
         _, ax = plt.subplots(layout="constrained")
-    ax.scatter(counts.tolist(), probabilities.tolist(), s=14, label=f"T = {temperature:g}")
+    ax.scatter(counts.tolist(), probabilities.tolist(), s=14, label=f"τ = {temperature:g}")
     ax.plot(
-        counts[order].tolist(), pooled[order].tolist(), "--", color="0.5", label="pooled, T = 1"
+        counts[order].tolist(), pooled[order].tolist(), "--", color="0.5", label="pooled, τ = 1"
     )
     ax.set_xlabel("task size n_i (rows)")
     ax.set_ylabel("probability p_i")

@@ -55,6 +55,22 @@ def check_nonnegative(name: str, value: torch.Tensor) -> torch.Tensor:
     return value
 
 
+# How far from 1 the sum of simplex weights may be; float32 sums of a few entries stay well inside.
+SIMPLEX_TOLERANCE = 1e-4
+
+
+def check_simplex(name: str, weights: object) -> torch.Tensor:
+    """Return ``weights`` if it is a (k,) float tensor, non-negative, summing to one; else raise."""
+    check_tensor(name, weights, ndim=1, dtype_kind="float")
+    if len(weights) == 0:
+        raise ValueError(f"{name} must hold at least one weight, got an empty tensor")
+    check_nonnegative(name, weights)
+    total = float(weights.detach().sum())
+    if abs(total - 1) > SIMPLEX_TOLERANCE:
+        raise ValueError(f"{name} must sum to 1 (a point of the simplex), got sum {total:.6g}")
+    return weights
+
+
 def check_same_length(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
     """Raise ValueError if ``a`` and ``b`` differ in their first dimension."""
     if a.shape[:1] != b.shape[:1]:
@@ -106,7 +122,9 @@ def task_index(name: str, value: object, task_names: Sequence[str]) -> int:
         check_choice(name, value, task_names)
         return list(task_names).index(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a task name or index, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a task name or index, got {type(value).__name__} {value!r}"
+        )
     if not 0 <= value < len(task_names):
         raise ValueError(
             f"{name} must be in 0..{len(task_names) - 1} (tasks: {', '.join(task_names)}), "

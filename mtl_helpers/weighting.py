@@ -28,6 +28,7 @@ from mtl_helpers.validation import (
     check_positive_float,
     check_positive_int,
     check_same_shape,
+    check_simplex,
     check_tensor,
 )
 
@@ -144,9 +145,9 @@ def dwa_weights(
     """Dynamic weight average (Liu et al., 2019): weights (T,) that sum to T.
 
     prev_losses: (T,) losses L_i(t−1) ≥ 0 of the last epoch; prev_prev_losses: (T,) L_i(t−2) > 0.
-    r_i = L_i(t−1)/L_i(t−2) is how slowly task i descends; w_i = T softmax(r / temperature)_i,
-    so slower tasks get more weight and a large temperature makes the weights equal. Every weight
-    is positive unless two ratios differ by more than about 80 × temperature, where float32
+    r_i = L_i(t−1)/L_i(t−2) is how slowly task i descends; w_i = T softmax(r / τ)_i with
+    τ = temperature, so slower tasks get more weight and a large τ makes the weights equal. Every
+    weight is positive unless two ratios differ by more than about 80 τ, where float32
     rounds the smaller weight to 0.
     """
     _check_losses("prev_losses", prev_losses)
@@ -179,15 +180,14 @@ def group_dro_weights(
 
     q_i ← q_i exp(η L_i) / Σ_j q_j exp(η L_j): the weights move towards the tasks with the
     largest losses and stay on the simplex (non-negative, summing to 1). weights: (T,) current
-    q ≥ 0 with a positive sum (normalised first); losses: (T,) current L_i (no gradient is
-    taken); step_size: η ≥ 0; η = 0 returns the normalised weights, a large η the worst task.
+    q, a point of the simplex (each q_i ≥ 0, Σ q_i = 1 within ``SIMPLEX_TOLERANCE``; anything
+    else is rejected rather than silently rescaled); losses: (T,) current L_i (no gradient is
+    taken); step_size: η ≥ 0; η = 0 returns the weights unchanged, a large η the worst task.
     """
     _check_losses("losses", losses)
     _check_weights("weights", weights, "losses", losses)
     step_size = _check_nonnegative_number("step_size", step_size)
-    weights = weights.detach()
-    if not weights.sum() > 0:
-        raise ValueError(f"weights must have a positive sum, got {weights.tolist()}")
+    weights = check_simplex("weights", weights.detach())
     # In log space, so that a large η L_i cannot overflow exp.
     return torch.softmax(torch.log(weights) + step_size * losses.detach(), dim=0)
 

@@ -140,19 +140,57 @@ def test_gating_with_one_hot_is_exactly_the_selected_network(n_tasks: int, seed:
         assert torch.equal(gated(x, z), gated.nets[task](x))
 
 
-def test_gating_mixes_rows_and_counts_parameters() -> None:
+def test_gating_routes_each_row_and_counts_parameters() -> None:
     torch.manual_seed(0)
     gated = MultiplicativeGating(3, 3, [4], 2)
     x = torch.randn(4, 3)
-    z = torch.tensor([[1.0, 0, 0], [0, 0, 1], [0.5, 0.5, 0], [0, 0, 0]])
+    z = one_hot([0, 2, 2, 0], 3)  # network 1 is gated off on every row, so it is skipped
     out = gated(x, z)
-    torch.testing.assert_close(out[0], gated.nets[0](x)[0])
-    torch.testing.assert_close(out[1], gated.nets[2](x)[1])
-    torch.testing.assert_close(out[2], 0.5 * gated.nets[0](x)[2] + 0.5 * gated.nets[1](x)[2])
-    assert torch.equal(out[3], torch.zeros(2))
-    assert torch.equal(gated(x, torch.zeros(4, 3)), torch.zeros(4, 2))
+    for row, task in enumerate([0, 2, 2, 0]):
+        torch.testing.assert_close(out[row], gated.nets[task](x)[row])
+    # No rows at all: nothing selected, an empty (0, 2) output.
+    assert gated(x[:0], z[:0]).shape == (0, 2)
     # one network: 3·4 + 4 + 4·2 + 2 = 26 parameters; three of them: 78.
     assert count_parameters(gated) == 78
+
+
+@pytest.mark.parametrize("design", [MultiplicativeGating, MultiHeadConditioning])
+@pytest.mark.parametrize(
+    ("z", "message"),
+    [
+        # A soft mix of two tasks: row 2 is not a single 1.
+        (
+            [[1.0, 0, 0], [0, 0, 1], [0.5, 0.5, 0], [0, 1, 0]],
+            r"z must have one-hot rows \(a single 1, every other entry 0\), got row 2 = "
+            r"\[0\.5, 0\.5, 0\.0\]",
+        ),
+        # All zeros selects no task (gating used to return zeros here).
+        ([[0.0, 0, 0]] * 4, r"one-hot rows .*got row 0 = \[0\.0, 0\.0, 0\.0\]"),
+        # Two ones select two tasks at once.
+        ([[1.0, 0, 0]] * 3 + [[1.0, 1, 0]], r"got row 3 = \[1\.0, 1\.0, 0\.0\]"),
+        # A single entry of 2 is not a 1.
+        ([[0.0, 2, 0]] * 4, r"got row 0 = \[0\.0, 2\.0, 0\.0\]"),
+        ([[0.0, float("nan"), 1]] * 4, r"got row 0 = \[0\.0, nan, 1\.0\]"),
+    ],
+)
+def test_selecting_designs_reject_z_that_is_not_one_hot(design, z, message) -> None:
+    model = design(3, 3, [4], 2)
+    with pytest.raises(ValueError, match=message):
+        model(torch.randn(4, 3), torch.tensor(z))
+
+
+@settings(max_examples=30, deadline=None)
+@given(tasks=st.lists(st.integers(0, 2), min_size=1, max_size=6), scale=st.floats(0.0, 3.0))
+def test_selecting_designs_accept_only_exact_one_hot(tasks: list[int], scale: float) -> None:
+    # z scaled by anything but 1 is no longer one-hot; scale = 1 exactly is.
+    z = one_hot(tasks, 3) * scale
+    x = torch.zeros(len(tasks), 3)
+    for model in (MultiplicativeGating(3, 3, [2], 1), MultiHeadConditioning(3, 3, [2], 1)):
+        if scale == 1.0:
+            assert model(x, z).shape == (len(tasks), 1)
+        else:
+            with pytest.raises(ValueError, match="z must have one-hot rows"):
+                model(x, z)
 
 
 def test_concat_parameter_split() -> None:

@@ -13,7 +13,7 @@ from mtl_helpers.exercises.nb06 import (
 
 
 def test_temperature_probability() -> None:
-    exercise = "exercise 1 (temperature sampling)"
+    exercise = "Exercise 1"
     assert check_temperature_probability(None) == not_answered(exercise)
     # √4 = 2, √16 = 4: p = 2 / (2 + 4) = 1/3.
     assert check_temperature_probability(1 / 3) == passed(exercise)
@@ -25,7 +25,7 @@ def test_temperature_probability() -> None:
 
 
 def test_row_rate() -> None:
-    exercise = "exercise 2 (row rates)"
+    exercise = "Exercise 2"
     assert check_row_rate(None) == not_answered(exercise)
     # Pooled: 1/100 per row. Uniform: 0.5 / 10 = 1/20 per row of the small task: 5 times.
     assert check_row_rate(5) == passed(exercise)
@@ -36,9 +36,9 @@ def test_row_rate() -> None:
 
 
 def test_square_root_temperature() -> None:
-    exercise = "exercise 3 (square-root sampling)"
+    exercise = "Exercise 3"
     assert check_square_root_temperature(None) == not_answered(exercise)
-    # n^(1/T) = n^(1/2) when T = 2.
+    # n^(1/τ) = n^(1/2) when τ = 2.
     assert check_square_root_temperature(2) == passed(exercise)
     with pytest.raises(AssertionError, match=r"0\.5 is not it"):
         check_square_root_temperature(0.5)

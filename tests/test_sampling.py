@@ -25,13 +25,13 @@ temperature_strategy = st.one_of(st.floats(0.1, 20.0), st.just(math.inf))
 
 
 def test_task_probabilities_by_hand() -> None:
-    # T = 1: (1, 3) / 4 = (0.25, 0.75).
+    # τ = 1: (1, 3) / 4 = (0.25, 0.75).
     assert task_probabilities([1, 3]).tolist() == pytest.approx([0.25, 0.75])
-    # T = 2: √(4, 16) = (2, 4), / 6 = (1/3, 2/3).
+    # τ = 2: √(4, 16) = (2, 4), / 6 = (1/3, 2/3).
     assert task_probabilities([4, 16], 2.0).tolist() == pytest.approx([1 / 3, 2 / 3])
-    # T = ∞: every exponent is 0, so (1, 1, 1) / 3.
+    # τ = ∞: every exponent is 0, so (1, 1, 1) / 3.
     assert task_probabilities([1, 10, 100], math.inf).tolist() == pytest.approx([1 / 3] * 3)
-    # A tensor of sizes works too: T = 0.5 squares them, (1, 4) / 5.
+    # A tensor of sizes works too: τ = 0.5 squares them, (1, 4) / 5.
     result = task_probabilities(torch.tensor([1, 2]), 0.5)
     assert result.tolist() == pytest.approx([0.2, 0.8])
     assert result.dtype == torch.float32
@@ -50,7 +50,7 @@ def test_task_probabilities_are_a_distribution_ordered_by_size(sizes, temperatur
 @settings(max_examples=50, deadline=None)
 @given(sizes_strategy, st.floats(1.0, 20.0))
 def test_higher_temperature_flattens(sizes, temperature) -> None:
-    # The largest task's share can only fall as T grows, towards 1/T_tasks.
+    # The largest task's share can only fall as τ grows, towards 1/T (T tasks).
     p_low = task_probabilities(sizes, temperature)
     p_high = task_probabilities(sizes, temperature * 2)
     largest = int(torch.tensor(sizes).argmax())
@@ -214,6 +214,6 @@ def test_plot_task_mix_draws_labelled_axes() -> None:
     ax = fig.axes[0]
     assert ax.get_title() == "Task mix"
     assert ax.get_xlabel() and ax.get_ylabel()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["T = 2", "pooled, T = 1"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["τ = 2", "pooled, τ = 1"]
     with pytest.raises(ValueError, match="temperature must be > 0"):
         plot_task_mix([2, 20], 0.0)

@@ -15,6 +15,7 @@ from mtl_helpers.validation import (
     check_positive_int,
     check_same_length,
     check_same_shape,
+    check_simplex,
     check_tensor,
     task_index,
 )
@@ -146,3 +147,23 @@ def test_task_index_by_name_and_number() -> None:
         task_index("task", 1.0, names)
     with pytest.raises(TypeError, match=r"got bool"):
         task_index("task", True, names)
+
+
+def test_check_simplex_accepts_a_point_and_names_what_is_wrong() -> None:
+    weights = torch.tensor([0.25, 0.75])
+    assert check_simplex("weights", weights) is weights
+    with pytest.raises(
+        ValueError, match=r"weights must sum to 1 \(a point of the simplex\), got sum 0\.6"
+    ):
+        check_simplex("weights", torch.tensor([0.3, 0.3]))
+    with pytest.raises(
+        ValueError, match=r"weights must be non-negative, got -0\.5 at index \(0,\)"
+    ):
+        check_simplex("weights", torch.tensor([-0.5, 1.5]))
+    with pytest.raises(ValueError, match="weights must hold at least one weight"):
+        check_simplex("weights", torch.zeros(0))
+
+
+def test_task_index_shows_a_value_of_the_wrong_type() -> None:
+    with pytest.raises(TypeError, match=r"task must be a task name or index, got float 1\.0"):
+        task_index("task", 1.0, ["a", "b"])

@@ -322,9 +322,9 @@ def test_group_dro_weights_by_hand() -> None:
     assert result.tolist() == pytest.approx([1 / (1 + math.e), math.e / (1 + math.e)])
 
 
-def test_group_dro_weights_step_zero_normalises() -> None:
-    # η = 0: weights (1, 3) only rescaled to the simplex, (0.25, 0.75).
-    result = group_dro_weights(torch.tensor([1.0, 3.0]), torch.tensor([5.0, 0.0]), 0.0)
+def test_group_dro_weights_step_zero_keeps_the_weights() -> None:
+    # η = 0: exp(0 · L_i) = 1, so q = (0.25, 0.75) comes back as it went in.
+    result = group_dro_weights(torch.tensor([0.25, 0.75]), torch.tensor([5.0, 0.0]), 0.0)
     assert result.tolist() == pytest.approx([0.25, 0.75])
 
 
@@ -338,12 +338,16 @@ def test_group_dro_weights_do_not_overflow() -> None:
 @settings(max_examples=60, deadline=None)
 @given(vectors(5), vectors(5), st.floats(0.0, 5.0))
 def test_group_dro_weights_stay_on_simplex_and_favour_the_worst(weights, losses, step) -> None:
+    weights = weights / weights.sum()  # a point of the simplex, as the function asks
     result = group_dro_weights(weights, losses, step)
     assert (result >= 0).all()
     assert result.sum().item() == pytest.approx(1.0, rel=1e-5)
-    # The worst task's share can only grow relative to the normalised input.
+    # The worst task's share can only grow.
     worst = int(losses.argmax())
-    assert result[worst] >= (weights / weights.sum())[worst] - 1e-6
+    assert result[worst] >= weights[worst] - 1e-6
+
+
+half, third = torch.full((2,), 0.5), torch.full((3,), 1 / 3)
 
 
 @pytest.mark.parametrize(
@@ -351,11 +355,14 @@ def test_group_dro_weights_stay_on_simplex_and_favour_the_worst(weights, losses,
     [
         (torch.tensor([0.5, -0.5]), torch.ones(2), 1.0, ValueError, "weights must be non-neg"),
         (torch.tensor([0.5, math.nan]), torch.ones(2), 1.0, ValueError, "weights must be finite"),
-        (torch.zeros(2), torch.ones(2), 1.0, ValueError, "weights must have a positive sum"),
-        (torch.ones(2), torch.tensor([math.nan, 1.0]), 1.0, ValueError, "losses must be finite"),
-        (torch.ones(3), torch.ones(2), 1.0, ValueError, "weights and losses must have the same"),
-        (torch.ones(2), torch.ones(2), -1.0, ValueError, "step_size must be a finite number ≥ 0"),
-        (torch.ones(2), torch.ones(2), None, TypeError, "step_size must be a number, got None"),
+        (torch.zeros(2), torch.ones(2), 1.0, ValueError, r"weights must sum to 1 .*got sum 0$"),
+        # 0.3 + 0.3 = 0.6: off the simplex, rejected rather than rescaled to (0.5, 0.5).
+        (torch.tensor([0.3, 0.3]), torch.ones(2), 1.0, ValueError, r"simplex\), got sum 0\.6$"),
+        (torch.ones(2), torch.ones(2), 1.0, ValueError, r"weights must sum to 1 .*got sum 2$"),
+        (half, torch.tensor([math.nan, 1.0]), 1.0, ValueError, "losses must be finite"),
+        (third, torch.ones(2), 1.0, ValueError, "weights and losses must have the same"),
+        (half, torch.ones(2), -1.0, ValueError, "step_size must be a finite number ≥ 0"),
+        (half, torch.ones(2), None, TypeError, "step_size must be a number, got None"),
     ],
 )
 def test_group_dro_weights_rejects_bad_input(weights, losses, step, error, message) -> None:

@@ -13,7 +13,7 @@ from mtl_helpers.exercises import as_number, not_answered, passed
 
 def check_unit_factor(answer: object) -> str:
     """Exercise 1: a mass loss in grams² against the same loss in kilograms²."""
-    exercise = "exercise 1 (units)"
+    exercise = "Exercise 1"
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
@@ -27,7 +27,7 @@ def check_unit_factor(answer: object) -> str:
 
 def check_uncertainty_minimum(answer: object) -> str:
     """Exercise 2: (s*, value) minimising ½ e^(−s) L + ½ s for L = 0.1."""
-    exercise = "exercise 2 (uncertainty weighting)"
+    exercise = "Exercise 2"
     if answer is None:
         return not_answered(exercise)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -47,7 +47,7 @@ def check_uncertainty_minimum(answer: object) -> str:
 
 def check_dro_step(answer: object) -> str:
     """Exercise 3: the group-DRO weights after one step from (0.5, 0.5), losses (1, 2), η = 1."""
-    exercise = "exercise 3 (group DRO)"
+    exercise = "Exercise 3"
     if answer is None:
         return not_answered(exercise)
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:

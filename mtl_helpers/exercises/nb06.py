@@ -13,13 +13,13 @@ from mtl_helpers.exercises import as_number, not_answered, passed
 
 def check_temperature_probability(answer: object) -> str:
     """Exercise 1: p of the first task for sizes (4, 16) at temperature 2."""
-    exercise = "exercise 1 (temperature sampling)"
+    exercise = "Exercise 1"
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
     if not math.isclose(value, 1 / 3, abs_tol=1e-3):
         raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. Raise each size to the power 1/T, then divide "
+            f"{exercise}: {value:.4g} is not it. Raise each size to the power 1/τ, then divide "
             "by the sum of those powers."
         )
     return passed(exercise)
@@ -27,7 +27,7 @@ def check_temperature_probability(answer: object) -> str:
 
 def check_row_rate(answer: object) -> str:
     """Exercise 2: how much more often uniform task sampling uses a row of the 10-row task."""
-    exercise = "exercise 2 (row rates)"
+    exercise = "Exercise 2"
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
@@ -41,12 +41,12 @@ def check_row_rate(answer: object) -> str:
 
 def check_square_root_temperature(answer: object) -> str:
     """Exercise 3: the temperature at which p_i ∝ √n_i."""
-    exercise = "exercise 3 (square-root sampling)"
+    exercise = "Exercise 3"
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
     if not math.isclose(value, 2.0, rel_tol=1e-6):
         raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. p_i ∝ n_i^(1/T); which T makes 1/T = 1/2?"
+            f"{exercise}: {value:.4g} is not it. p_i ∝ n_i^(1/τ); which τ makes 1/τ = 1/2?"
         )
     return passed(exercise)

@@ -46,6 +46,7 @@ from mtl_helpers.plotting import plot_task_bars
 from mtl_helpers.reproducibility import seed_everything, setup
 from mtl_helpers.tasks import Task, TaskData
 from mtl_helpers.training import train_multitask
+from mtl_helpers.validation import check_choice, task_index
 from mtl_helpers.widgets import interactive_figure
 
 generator = setup(seed=0)  # seeds, one thread, deterministic kernels, figure defaults
@@ -312,7 +313,8 @@ plt.show()
 # Walk once around the unit circle, x = (cos θ, sin θ): task t's true output is cos(θ − φ_t), a
 # wave whose phase is the task. `explore(kind, task)` draws the trained model's prediction
 # along this path. Everything is computed here, before the widget, so moving a control only
-# redraws.
+# redraws. A kind or task that was not trained stops `explore` with a message listing the valid
+# ones; a task may be given by index or by its name, such as "45°".
 
 # %%
 path_degrees = torch.linspace(0, 360, 121)
@@ -328,6 +330,8 @@ path_targets = torch.stack([torch.cos(torch.deg2rad(path_degrees) - a) for a in 
 
 def explore(kind: str = "additive", task: int = 1) -> plt.Figure:
     """Prediction of the ``kind`` model for ``task`` along the unit circle, with the truth."""
+    check_choice("kind", kind, CONDITIONING_KINDS)
+    task = task_index("task", task, [p.name for p in planes])
     return plot_task_predictions(
         path_degrees,
         path_predictions[kind][task],

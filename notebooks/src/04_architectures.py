@@ -48,6 +48,7 @@ from mtl_helpers.models import count_parameters
 from mtl_helpers.plotting import plot_task_bars, plot_task_curves
 from mtl_helpers.reproducibility import seed_everything, setup
 from mtl_helpers.training import train_multitask
+from mtl_helpers.validation import check_choice
 from mtl_helpers.widgets import interactive_figure
 
 generator = setup(seed=0)  # seeds, one thread, deterministic kernels, figure defaults
@@ -239,12 +240,14 @@ assert abs(correlation) < 0.2
 # ## 5. Explore: per-task curves
 #
 # `explore(architecture)` draws the test accuracy of both tasks during training, from the
-# histories recorded above.
+# histories recorded above; a name that was not trained stops it with a message listing the
+# trained ones.
 
 
 # %%
 def explore(architecture: str = "cross-stitch") -> plt.Figure:
     """Per-task test accuracy against the training step for one trained architecture."""
+    check_choice("architecture", architecture, list(histories))
     return plot_task_curves(
         histories[architecture], title=f"{architecture}: test accuracy during training"
     )
@@ -277,7 +280,8 @@ interactive_figure(
 #    a cross-stitch network compute? Give its name as in `builders`.
 # 2. How many cross-stitch parameters (entries of all α) has
 #    `CrossStitchNet(96, [64, 64, 64], [10, 10, 10])`? Give an int.
-# 3. How many parameters does a third task add to `HardSharing(96, [64, 64], [10, 10])`?
+# 3. How many parameters does a third task add to `HardSharing(96, [64, 64], [10, 10])`? Give an
+#    int.
 
 # %%
 identity_stitch = None  # a name from builders

@@ -48,6 +48,7 @@ from mtl_helpers.models import HardSharingModel, mlp
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import train_multitask
+from mtl_helpers.validation import check_choice
 from mtl_helpers.weighting import (
     DynamicWeightAverage,
     GradNorm,
@@ -338,9 +339,9 @@ assert spread(toy_runs["GradNorm"][0]) < spread(toy_runs["equal"][0])
 # noisy (high-loss) task gets a small factor ½ e^(−s_i), and the ½ s_i term stops every s_i
 # from growing without bound.
 #
-# **Dynamic weight average** (DWA; Liu et al., 2019) sets w_i = T softmax(r / temperature)_i with
-# r_i = L_i(t−1) / L_i(t−2): a task whose loss fell less over the last epoch gets more weight.
-# Here one full-batch step is one epoch.
+# **Dynamic weight average** (DWA; Liu et al., 2019) sets w_i = T softmax(r / τ)_i over the T
+# tasks, with r_i = L_i(t−1) / L_i(t−2) and a temperature τ > 0 (here 2): a task whose loss fell
+# less over the last epoch gets more weight. Here one full-batch step is one epoch.
 
 # %%
 toy_runs["uncertainty"] = run_toy(lambda model: UncertaintyWeighting(n_toy, lr=0.05))
@@ -508,12 +509,15 @@ print(
 # ## 6. Explore: choose a point on the front
 #
 # The slider picks the mass weight w of section 1 and circles the model it trained; the bars give
-# that model's two losses. Everything was trained above: the callback only looks up and draws.
+# that model's two losses. Everything was trained above: the callback only looks up and draws,
+# after checking that it was given one of the trained weights (otherwise it stops with a message
+# listing them).
 
 
 # %%
-def explore(mass_weight=0.5):
+def explore(mass_weight: float = 0.5) -> plt.Figure:
     """The trade-off front of section 1 with the model trained at ``mass_weight`` circled."""
+    check_choice("mass_weight", mass_weight, mass_weights)
     fig, axes = plt.subplots(
         1, 2, figsize=(9.6, 3.8), layout="constrained", gridspec_kw={"width_ratios": [2, 1]}
     )

@@ -12,7 +12,7 @@
 #
 # - Write the multi-task training step: sample tasks, sample rows, sum the losses, back-propagate,
 #   step with Adam.
-# - Compute task probabilities p_i ∝ n_i^(1/T) and say what T = 1 (pooled) and T = ∞ (uniform)
+# - Compute task probabilities p_i ∝ n_i^(1/τ) and say what τ = 1 (pooled) and τ = ∞ (uniform)
 #   do to the rows of small and large tasks.
 # - Read per-task errors to see who gains and who pays under each sampling scheme.
 # - Show a large-scale regression target dominating the shared gradient, and standardisation
@@ -49,6 +49,7 @@ from mtl_helpers.sampling import (
 )
 from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import train_multitask
+from mtl_helpers.validation import check_choice
 from mtl_helpers.weighting import task_gradient_norms
 from mtl_helpers.widgets import interactive_figure
 
@@ -134,10 +135,11 @@ assert difference < 1e-6
 # - **Pooled**: draw students from all schools together. A school then comes up with probability
 #   n_i / N, in proportion to its size.
 # - **Two-stage, uniform**: first a school uniformly at random, then students of it.
-# - **Temperature**: first a school with p_i ∝ n_i^(1/T), then students of it. T = 1 is the pooled
-#   rate, T = ∞ uniform, and T in between flattens the sizes (T = 2: p_i ∝ √n_i).
+# - **Temperature**: first a school with p_i ∝ n_i^(1/τ), then students of it. The temperature
+#   τ > 0 (the Greek letter tau) sets how flat the mix is: τ = 1 is the pooled rate, τ = ∞
+#   uniform, and τ in between flattens the sizes (τ = 2: p_i ∝ √n_i).
 #
-# `task_probabilities(sizes, T)` computes p. What it means for one student: a row of school i is
+# `task_probabilities(sizes, τ)` computes p. What it means for one student: a row of school i is
 # used at rate p_i / n_i, which is N p_i / n_i times the pooled rate (`expected_row_weight`).
 
 # %%
@@ -146,7 +148,7 @@ probabilities = {t: task_probabilities(sizes, t) for t in temperatures}
 smallest, largest = int(sizes.argmin()), int(sizes.argmax())
 n_small, n_large = int(sizes[smallest]), int(sizes[largest])
 print(f"training students: {n_small} in the smallest school, {n_large} in the largest")
-print("    T   p(smallest)  p(largest)  row weight smallest  row weight largest")
+print("    τ   p(smallest)  p(largest)  row weight smallest  row weight largest")
 for t in temperatures:
     p = probabilities[t]
     weight = expected_row_weight(sizes, p)
@@ -157,7 +159,7 @@ for t in temperatures:
 assert torch.allclose(expected_row_weight(sizes, probabilities[1.0]), torch.ones(n_schools))
 
 # %% [markdown]
-# At T = 1 every student counts the same (row weight 1), as in pooled sampling; at T = ∞ a student
+# At τ = 1 every student counts the same (row weight 1), as in pooled sampling; at τ = ∞ a student
 # of the smallest school is used dozens of times as often, one of the largest school a fraction
 # as often. The sampler draws from a seeded `torch.Generator`, so a run repeats exactly; its
 # empirical frequencies over 3,000 steps match p (the largest gap is printed next to the binomial
@@ -174,7 +176,7 @@ frequency = draws / draws.sum()
 gap = float((frequency - probabilities[2.0]).abs().max())
 p_max = float(probabilities[2.0].max())
 standard_error = math.sqrt(p_max * (1 - p_max) / int(draws.sum()))
-print(f"T = 2: largest |frequency − p| = {gap:.4g}, standard error {standard_error:.4g}")
+print(f"τ = 2: largest |frequency − p| = {gap:.4g}, standard error {standard_error:.4g}")
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
 order = torch.argsort(sizes)
@@ -183,13 +185,13 @@ axes[0].set_xlabel("school, sorted by size")
 axes[0].set_ylabel("training students n_i")
 axes[0].set_title("The schools differ a hundredfold in size")
 for t in temperatures:
-    axes[1].plot(sizes[order], probabilities[t][order], marker=".", label=f"T = {t:g}")
+    axes[1].plot(sizes[order], probabilities[t][order], marker=".", label=f"τ = {t:g}")
 axes[1].set_xscale("log")
 axes[1].set_yscale("log")
 axes[1].set_xlabel("training students n_i (log scale)")
 axes[1].set_ylabel("probability p_i of drawing the school")
 axes[1].legend(fontsize="small")
-axes[1].set_title("p_i ∝ n_i^(1/T)")
+axes[1].set_title("p_i ∝ n_i^(1/τ)")
 assert gap < 4 * standard_error
 
 # %% [markdown]
@@ -234,7 +236,7 @@ def by_third(per_school):
     return torch.stack([per_school[rows].mean() for rows in thirds.values()])
 
 
-print("    T   test MSE: small  medium   large   all  | train MSE: large")
+print("    τ   test MSE: small  medium   large   all  | train MSE: large")
 for t in temperatures:
     small, medium, large = by_third(test_error[t]).tolist()
     print(
@@ -245,20 +247,20 @@ assert by_third(test_error[math.inf])[0] < by_third(test_error[1.0])[0]
 assert by_third(train_error[math.inf])[2] > by_third(train_error[1.0])[2]
 
 fig = plot_task_bars(
-    {f"T = {t:g}": by_third(test_error[t]) for t in temperatures},
+    {f"τ = {t:g}": by_third(test_error[t]) for t in temperatures},
     list(thirds),
     ylabel="mean test MSE (standardised score²)",
     title="Per-third test error under each sampling temperature",
 )
 
 # %% [markdown]
-# Pooled sampling (T = 1) spends most steps on the large schools: the small schools' heads are
-# rarely updated and their error is the highest. Raising T moves steps to the small schools and
+# Pooled sampling (τ = 1) spends most steps on the large schools: the small schools' heads are
+# rarely updated and their error is the highest. Raising τ moves steps to the small schools and
 # their error falls; the large schools get fewer steps, and their error, on training and test
-# students alike, rises. Which T is best depends on the question: the mean over schools favours
-# T = ∞ here, a mean over students would weigh the large schools more, and a longer budget would
+# students alike, rises. Which τ is best depends on the question: the mean over schools favours
+# τ = ∞ here, a mean over students would weigh the large schools more, and a longer budget would
 # let uniform sampling overfit the smallest schools instead. Multilingual translation and
-# language models meet the same choice and settle on intermediate values (T = 5, or p_i ∝
+# language models meet the same choice and settle on intermediate values (τ = 5, or p_i ∝
 # n_i^0.3 to n_i^0.5).
 #
 # ## 4. Targets on very different scales
@@ -362,16 +364,18 @@ assert (penguin_results["standardised"] < penguin_results["grams, mm"]).all()
 #
 # The slider picks a temperature from section 3. Left: the task mix it draws (probability of each
 # school against its size, pooled rate dashed). Right: the per-third test error it reached, next
-# to pooled sampling's. Everything was trained above.
+# to pooled sampling's. Everything was trained above, so `explore` first checks that it was given
+# one of the trained temperatures and otherwise stops with a message listing them.
 
 
 # %%
-def explore(temperature=2.0):
+def explore(temperature: float = 2.0) -> plt.Figure:
     """Task mix and per-third test error for one of the trained temperatures."""
+    check_choice("temperature", temperature, temperatures)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
     plot_task_mix(sizes, temperature, ax=axes[0])
-    values = {"T = 1 (pooled)": by_third(test_error[1.0])}
-    values[f"T = {temperature:g}"] = by_third(test_error[temperature])
+    values = {"τ = 1 (pooled)": by_third(test_error[1.0])}
+    values[f"τ = {temperature:g}"] = by_third(test_error[temperature])
     plot_task_bars(values, list(thirds), "mean test MSE", "Test error by school size", ax=axes[1])
     return fig
 
@@ -382,7 +386,7 @@ fig = explore()
 # NBVAL_IGNORE_OUTPUT
 interactive_figure(
     explore,
-    temperature=widgets.SelectionSlider(options=temperatures, value=2.0, description="T"),
+    temperature=widgets.SelectionSlider(options=temperatures, value=2.0, description="τ"),
 )
 
 # %% [markdown]
@@ -390,15 +394,15 @@ interactive_figure(
 #
 # - A multi-task step samples tasks, samples rows of each, sums the losses, back-propagates and
 #   steps; `train_multitask` is exactly that loop, with the sampler as a plug-in.
-# - Temperature sampling p_i ∝ n_i^(1/T) spans pooled sampling (T = 1, every row equal) to uniform
-#   task sampling (T = ∞, every task equal). Higher T serves small tasks at the expense of large
+# - Temperature sampling p_i ∝ n_i^(1/τ) spans pooled sampling (τ = 1, every row equal) to uniform
+#   task sampling (τ = ∞, every task equal). Higher τ serves small tasks at the expense of large
 #   ones; on the schools with a short budget the small schools' error falls most.
 # - A regression target on a larger scale dominates the shared gradient and leaves the other task
 #   unfitted; standardising each target puts the tasks on an equal footing.
 #
 # ## Exercises
 #
-# 1. Two tasks with 4 and 16 rows are sampled at temperature T = 2. What is the probability of
+# 1. Two tasks with 4 and 16 rows are sampled at temperature τ = 2. What is the probability of
 #    drawing the first task?
 
 # %%
@@ -406,7 +410,7 @@ answer_1 = None
 print(check_temperature_probability(answer_1))
 
 # %% [markdown]
-# 2. Two tasks have 10 and 90 rows and are sampled uniformly (T = ∞). How many times more often
+# 2. Two tasks have 10 and 90 rows and are sampled uniformly (τ = ∞). How many times more often
 #    than under pooled sampling is a given row of the 10-row task used?
 
 # %%
