@@ -24,8 +24,8 @@ def test_per_task_parameters() -> None:
 def test_new_task_descriptors() -> None:
     assert check_new_task_descriptors(None) == not_answered("Exercise 2")
     assert check_new_task_descriptors({"specification", "text"}) == "Exercise 2: correct"
-    with pytest.raises(AssertionError, match=r"got \['one_hot', 'text'\]; which descriptors"):
-        check_new_task_descriptors({"text", "one_hot"})
+    with pytest.raises(AssertionError, match=r"got \['one-hot', 'text'\]; which descriptors"):
+        check_new_task_descriptors({"text", "one-hot"})
     with pytest.raises(AssertionError, match=r"expected a set of names, got list"):
         check_new_task_descriptors(["text", "specification"])
 
@@ -40,3 +40,8 @@ def test_fraction_gaining() -> None:
         check_fraction_gaining(0.75, per_task, shared)
     with pytest.raises(AssertionError, match=r"expected a float, got Tensor"):
         check_fraction_gaining(torch.tensor(0.5), per_task, shared)
+
+
+def test_descriptor_check_names_an_unknown_descriptor() -> None:
+    with pytest.raises(AssertionError, match=r"unknown descriptor name\(s\) \['foo'\]"):
+        check_new_task_descriptors({"text", "specification", "foo"})

@@ -35,3 +35,8 @@ def test_smallest_hurting_angle() -> None:
         nb07.check_smallest_hurting_angle(60, angles, gaps)
     with pytest.raises(AssertionError, match="no angle has a positive gap"):
         nb07.check_smallest_hurting_angle(0, angles, [-1.0] * 4)
+
+
+def test_pcgrad_check_asks_for_two_numbers_when_given_one() -> None:
+    with pytest.raises(AssertionError, match="expected two numbers"):
+        nb07.check_pcgrad_by_hand(1.0)

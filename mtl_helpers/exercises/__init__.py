@@ -33,3 +33,12 @@ def as_int(exercise: str, answer: object) -> int:
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise AssertionError(f"{exercise}: expected an int, got {type(answer).__name__} {answer!r}")
     return answer
+
+
+def require(condition: bool, hint: str) -> None:
+    """Raise ``AssertionError(hint)`` unless ``condition`` holds.
+
+    A plain ``assert`` would be skipped under ``python -O``, which would let every answer pass.
+    """
+    if not condition:
+        raise AssertionError(hint)

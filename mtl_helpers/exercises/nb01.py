@@ -6,21 +6,22 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed
+from mtl_helpers.exercises import not_answered, passed, require
 
 
 def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> str:
     """Exercise 1: 0/1 float labels, 1 where the digit is 0, 3, 6 or 9; digits: (n,) int64."""
     if answer is None:
         return not_answered("Exercise 1")
-    assert isinstance(answer, torch.Tensor), f"expected a tensor, got {type(answer).__name__}"
-    assert answer.shape == digits.shape, (
-        f"expected one label per image, shape {tuple(digits.shape)}, got {tuple(answer.shape)}"
+    require(isinstance(answer, torch.Tensor), f"expected a tensor, got {type(answer).__name__}")
+    require(
+        answer.shape == digits.shape,
+        f"expected one label per image, shape {tuple(digits.shape)}, got {tuple(answer.shape)}",
     )
-    assert answer.is_floating_point(), f"expected float 0/1 labels, got dtype {answer.dtype}"
+    require(answer.is_floating_point(), f"expected float 0/1 labels, got dtype {answer.dtype}")
     expected = (digits % 3 == 0).float()
     wrong = int((answer != expected).sum())
-    assert wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3"
+    require(wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3")
     return passed("Exercise 1")
 
 
@@ -29,9 +30,10 @@ def check_same_label_fraction(answer: float | None, digits: torch.Tensor) -> str
     if answer is None:
         return not_answered("Exercise 2")
     expected = float(((digits % 2).float() == (digits % 3 == 0).float()).float().mean())
-    assert isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}"
-    assert abs(answer - expected) < 1e-3, (
-        f"got {answer:.4g}; compare the two 0/1 label tensors element by element and average"
+    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+    require(
+        abs(answer - expected) < 1e-3,
+        f"got {answer:.4g}; compare the two 0/1 label tensors element by element and average",
     )
     return passed("Exercise 2")
 
@@ -41,6 +43,6 @@ def check_smallest_n(answer: int | None, sizes: Sequence[int], gaps: Sequence[fl
     if answer is None:
         return not_answered("Exercise 3")
     below = [n for n, gap in zip(sizes, gaps, strict=True) if gap < 0.2]
-    assert below, "no size has a gap below 0.2 in these results"
-    assert answer == below[0], f"got {answer}; look at the printed gaps in section 5"
+    require(below, "no size has a gap below 0.2 in these results")
+    require(answer == below[0], f"got {answer}; look at the printed gaps in section 5")
     return passed("Exercise 3")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed
+from mtl_helpers.exercises import not_answered, passed, require
 
 
 def check_per_task_parameters(answer: int | None, n_tasks: int, x_dim: int) -> str:
@@ -12,8 +12,8 @@ def check_per_task_parameters(answer: int | None, n_tasks: int, x_dim: int) -> s
     if answer is None:
         return not_answered("Exercise 1")
     expected = n_tasks * (x_dim + 1)
-    assert answer == expected, (
-        f"got {answer}; each linear model has one weight per input and one bias"
+    require(
+        answer == expected, f"got {answer}; each linear model has one weight per input and one bias"
     )
     return passed("Exercise 1")
 
@@ -22,11 +22,15 @@ def check_new_task_descriptors(answer: set[str] | None) -> str:
     """Exercise 2: the descriptors that describe a task rather than only naming it."""
     if answer is None:
         return not_answered("Exercise 2")
-    assert isinstance(answer, set), f"expected a set of names, got {type(answer).__name__}"
+    require(isinstance(answer, set), f"expected a set of names, got {type(answer).__name__}")
+    known = {"index", "one-hot", "learned", "text", "specification"}
+    unknown = sorted(str(name) for name in answer - known)
+    require(not unknown, f"unknown descriptor name(s) {unknown}; choose from {sorted(known)}")
     expected = {"text", "specification"}
-    assert answer == expected, (
+    require(
+        answer == expected,
         f"got {sorted(answer)}; which descriptors could be written down for a school that was "
-        "not in the training data, in terms the model has seen?"
+        "not in the training data, in terms the model has seen?",
     )
     return passed("Exercise 2")
 
@@ -38,8 +42,9 @@ def check_fraction_gaining(
     if answer is None:
         return not_answered("Exercise 3")
     expected = float((shared_error < per_task_error).float().mean())
-    assert isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}"
-    assert abs(answer - expected) < 1e-3, (
-        f"got {answer:.4g}; compare the two (T,) error tensors element by element"
+    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+    require(
+        abs(answer - expected) < 1e-3,
+        f"got {answer:.4g}; compare the two (T,) error tensors element by element",
     )
     return passed("Exercise 3")

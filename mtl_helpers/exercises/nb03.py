@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mtl_helpers.conditioning import CONDITIONING_KINDS
-from mtl_helpers.exercises import as_int, not_answered, passed
+from mtl_helpers.exercises import as_int, not_answered, passed, require
 
 
 def check_concat_cost(answer: int | None) -> str:
@@ -12,8 +12,9 @@ def check_concat_cost(answer: int | None) -> str:
         return not_answered("Exercise 1")
     as_int("Exercise 1", answer)
     # One more entry of z adds one more input column to the first layer: 16 weights, no bias.
-    assert answer == 16, (
-        f"got {answer}; z_i only meets the first layer, through one column of its weight matrix"
+    require(
+        answer == 16,
+        f"got {answer}; z_i only meets the first layer, through one column of its weight matrix",
     )
     return passed("Exercise 1")
 
@@ -24,7 +25,7 @@ def check_head_cost(answer: int | None) -> str:
         return not_answered("Exercise 2")
     as_int("Exercise 2", answer)
     # One more head: a (3, 16) weight and a (3,) bias, 16 * 3 + 3 = 51.
-    assert answer == 51, f"got {answer}; a head maps the trunk's 16 features to 3 outputs"
+    require(answer == 51, f"got {answer}; a head maps the trunk's 16 features to 3 outputs")
     return passed("Exercise 2")
 
 
@@ -32,12 +33,14 @@ def check_film_without_scale(answer: str | None) -> str:
     """Exercise 3: FiLM with every γ fixed to 1 conditions each hidden layer additively."""
     if answer is None:
         return not_answered("Exercise 3")
-    assert answer in CONDITIONING_KINDS, (
-        f"expected one of {', '.join(CONDITIONING_KINDS)}, got {answer!r}"
+    require(
+        answer in CONDITIONING_KINDS,
+        f"expected one of {', '.join(CONDITIONING_KINDS)}, got {answer!r}",
     )
     # With γ = 1 a layer is ReLU(W h + b + β(z)): β(z) = W_β z + b_β is added before the ReLU,
     # the additive form (equal to concatenating z to that layer's input).
-    assert answer in ("additive", "concat"), (
-        f"got {answer!r}; write out ReLU(γ(z) ⊙ (W h + b) + β(z)) with γ(z) = 1"
+    require(
+        answer in ("additive", "concat"),
+        f"got {answer!r}; write out ReLU(γ(z) ⊙ (W h + b) + β(z)) with γ(z) = 1",
     )
     return passed("Exercise 3")

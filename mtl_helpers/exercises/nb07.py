@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed
+from mtl_helpers.exercises import not_answered, passed, require
 from mtl_helpers.gradients import min_norm_weights, pcgrad
 
 
@@ -14,12 +14,16 @@ def check_pcgrad_by_hand(answer: Sequence[float] | None) -> str:
     """Exercise 1: PCGrad's summed direction for g_1 = (2, 0), g_2 = (−1, 1)."""
     if answer is None:
         return not_answered("Exercise 1")
-    assert len(answer) == 2, f"expected two numbers, got {answer!r}"
+    require(
+        isinstance(answer, Sequence) and not isinstance(answer, str) and len(answer) == 2,
+        f"expected two numbers such as (0.5, 1.5), got {answer!r}",
+    )
     expected = pcgrad(torch.tensor([[2.0, 0.0], [-1.0, 1.0]], dtype=torch.float64))
     got = torch.tensor([float(v) for v in answer], dtype=torch.float64)
-    assert torch.allclose(got, expected, atol=1e-3), (
+    require(
+        torch.allclose(got, expected, atol=1e-3),
         f"got {answer}; project each gradient onto the plane normal to the other, "
-        "g_i − (g_i·g_j / ‖g_j‖²) g_j, then add the two"
+        "g_i − (g_i·g_j / ‖g_j‖²) g_j, then add the two",
     )
     return passed("Exercise 1")
 
@@ -28,11 +32,12 @@ def check_mgda_weight(answer: float | None) -> str:
     """Exercise 2: MGDA's weight on g_1 for g_1 = (1, 0), g_2 = (0, 2)."""
     if answer is None:
         return not_answered("Exercise 2")
-    assert isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}"
+    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
     grads = torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)
     expected = float(min_norm_weights((grads @ grads.T).numpy())[0])
-    assert abs(answer - expected) < 1e-3, (
-        f"got {answer:.4g}; use w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², clipped to [0, 1]"
+    require(
+        abs(answer - expected) < 1e-3,
+        f"got {answer:.4g}; use w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², clipped to [0, 1]",
     )
     return passed("Exercise 2")
 
@@ -44,6 +49,8 @@ def check_smallest_hurting_angle(
     if answer is None:
         return not_answered("Exercise 3")
     hurting = [a for a, gap in zip(angles, gaps_at_largest_n, strict=True) if gap > 0]
-    assert hurting, "no angle has a positive gap in these results"
-    assert answer == hurting[0], f"got {answer}; read the last column of the heat map in section 1"
+    require(hurting, "no angle has a positive gap in these results")
+    require(
+        answer == hurting[0], f"got {answer}; read the last column of the heat map in section 1"
+    )
     return passed("Exercise 3")

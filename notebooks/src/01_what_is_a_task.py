@@ -270,7 +270,7 @@ interactive_figure(explore, n=widgets.SelectionSlider(options=sizes, value=50, d
 # - On the digits, three labelling rules on the same images are three tasks: a classifier for one
 #   binary rule scores on the other only what the two rules share (their agreement rate, 0.6).
 # - On the schools, one rule meets different input distributions; on the penguins, one set of
-#   inputs meets losses whose scales differ by five orders of magnitude.
+#   inputs meets losses whose scales differ by almost six orders of magnitude (1.1 against 646,000).
 # - Memorising shows as a gap between training and test accuracy; it shrinks as n grows, which
 #   is why tasks with little data are the ones that gain from sharing.
 #
