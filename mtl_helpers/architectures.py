@@ -8,8 +8,8 @@ loop's ``model(x, task)`` with the output of one task.
 - :class:`IndependentNets`: one whole network per task.
 - :class:`CrossStitchNet`: one column per task, mixed after every hidden layer by a learned
   (T, T) matrix (Misra et al., 2016).
-- :class:`AttentionNet`: a shared trunk and, per task, sigmoid masks over its features
-  (MTAN, Liu et al., 2019).
+- :class:`AttentionNet`: a shared trunk and, per task, sigmoid masks over its features that are
+  computed from those features, so they depend on the input (MTAN, Liu et al., 2019).
 - :class:`RelationNet`: shared lower layers, task-specific top layers tied by a prior with a
   learned task covariance (after Long et al., 2017).
 - :class:`TaskQueryNet`: a latent array reads the input by cross-attention and each task reads the
@@ -211,10 +211,11 @@ class CrossStitchNet(MultiTaskNet):
 
 
 class AttentionNet(MultiTaskNet):
-    """MTAN on an MLP: a shared trunk, and per task a sigmoid mask over each trunk layer.
+    """MTAN on an MLP: a shared trunk, and per task an input-dependent mask over each layer.
 
     Shared g_l = ReLU(L_l g_{l-1}); task t keeps f_t^l = a_t^l ⊙ g_l with
-    a_t^1 = σ(A_t^1 g_1) and a_t^l = σ(A_t^l [g_l; f_t^{l-1}]), then head_t(f_t^L). Liu et al.
+    a_t^1 = σ(A_t^1 g_1) and a_t^l = σ(A_t^l [g_l; f_t^{l-1}]), then head_t(f_t^L). The masks are
+    computed from the shared features, so each input row gets its own mask. Liu et al.
     use two 1×1 convolutions with batch norm per attention module; here each is one linear layer.
     """
 

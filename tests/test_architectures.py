@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -167,6 +169,18 @@ def test_attention_masks_are_in_unit_interval_and_gate_shared_features() -> None
     with torch.no_grad():
         model.attention[0][1].bias.fill_(-1e4)
     torch.testing.assert_close(model(x, 0), model.heads[0].bias.expand(4, -1))
+
+
+def test_attention_mask_is_computed_from_the_input() -> None:
+    model = AttentionNet(1, [1], [1, 1])
+    with torch.no_grad():
+        model.shared_layers[0].weight.fill_(1.0)
+        model.shared_layers[0].bias.fill_(0.0)
+        model.attention[0][0].weight.fill_(1.0)
+        model.attention[0][0].bias.fill_(0.0)
+    # g_1 = ReLU(x); a^1 = σ(g_1): x = 0 gives σ(0) = 0.5, x = ln 3 gives σ(ln 3) = 3/4.
+    x = torch.tensor([[0.0], [math.log(3.0)]])
+    torch.testing.assert_close(model.masks(x)[0][0], torch.tensor([[0.5], [0.75]]))
 
 
 def test_relation_prior_hand_worked() -> None:

@@ -284,11 +284,19 @@ for kind in CONDITIONING_KINDS:
         f"{kind:>10s}: {count_parameters(plane_models[kind]):3d} parameters, "
         f"test MSE mean {mse.mean():.4g}, worst task {mse.max():.4g}"
     )
+for kind in ("concat", "additive"):
+    print(
+        f"{kind} mean MSE / film's: {plane_mse[kind].mean() / plane_mse['film'].mean():.4g}; "
+        f"/ multi_head's: {plane_mse[kind].mean() / plane_mse['multi_head'].mean():.4g}"
+    )
 assert plane_mse["film"].mean() < plane_mse["additive"].mean() / 5
 assert plane_mse["film"].mean() < plane_mse["concat"].mean() / 5
+assert plane_mse["multi_head"].mean() < plane_mse["additive"].mean() / 1000
+assert plane_mse["multi_head"].mean() < plane_mse["concat"].mean() / 1000
 
 # %% [markdown]
-# `concat` and `additive` (one design, section 3) leave an error about eight times FiLM's.
+# `concat` and `additive` (one design, section 3) leave a mean error 10.35 and 8.335 times FiLM's,
+# and over a thousand times multi-head's.
 # With z only shifting the units' thresholds, each of the four units keeps its direction w_j and
 # output weight v_j for every task: the network can switch units on and off and bend the
 # surface, but it cannot turn a plane continuously through sixteen directions. FiLM can: a scale
@@ -361,8 +369,9 @@ interactive_figure(
 #   rounding; with a one-hot z it is a task-dependent bias.
 # - Designs differ in where z enters and what non-linearity follows. The task-specific cost per
 #   new task ranges from a whole network (gating) to H numbers (concat).
-# - On sixteen tilted planes with four hidden units, additive conditioning leaves an error about
-#   eight times FiLM's and over a thousand times multi-head's: in both, z multiplies features.
+# - On sixteen tilted planes with four hidden units, concat and additive conditioning leave a
+#   mean error 10.35 and 8.335 times FiLM's and over a thousand times multi-head's: in both of
+#   those, z multiplies features.
 #
 # ## Exercises
 # 1. `ConcatConditioning(x_dim=2, z_dim=T, hidden=[16, 16], out_dim=1)`: how many parameters does
