@@ -45,8 +45,9 @@ def doremi_step(
     """One DoReMi update of the domain weights: (k,) → (k,) on the simplex.
 
     weights: (k,) the current α, non-negative and summing to one; excess_losses: (k,) the proxy's
-    loss minus the reference's per domain (negative entries are clipped to 0 here, so a domain the
-    proxy already does better on is not pushed down); step_size: η > 0; smoothing: c in [0, 1],
+    loss minus the reference's per domain (negative entries are clipped to 0 here: a domain the
+    proxy already does better on gets no push, though it still loses weight after normalising
+    when other domains have positive excess); step_size: η > 0; smoothing: c in [0, 1],
     the share of the uniform mixture mixed in. Computed in log space, so a large η λ does not
     overflow. With c > 0 every weight stays at least c / k.
     """

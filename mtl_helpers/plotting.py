@@ -88,16 +88,27 @@ def plot_heatmap(
     colorbar_label: str,
     ax: Axes | None = None,
     fmt: str = "{:.2f}",
+    scale_off_diagonal: bool = False,
 ) -> Figure:
-    """A square (T, T) matrix as a heat map with its values written in the cells."""
+    """A square (T, T) matrix as a heat map with its values written in the cells.
+
+    With ``scale_off_diagonal`` the colour scale is set by the off-diagonal entries only and the
+    diagonal is drawn grey, so that a large diagonal does not wash out the rest.
+    """
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
         raise ValueError(
             f"matrix must be square with one row per label ({len(labels)}), got shape "
             f"{tuple(matrix.shape)}"
         )
     fig, ax = _axes(ax, figsize=(4.8, 4.0))
-    limit = float(matrix.abs().max()) or 1.0
-    image = ax.imshow(matrix.tolist(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    shown = matrix.detach().clone().float()
+    if scale_off_diagonal and len(matrix) > 1:
+        shown.fill_diagonal_(float("nan"))  # imshow leaves NaN cells to the "bad" colour
+        limit = float(shown.nan_to_num(0.0).abs().max()) or 1.0
+    else:
+        limit = float(shown.abs().max()) or 1.0
+    colours = plt.get_cmap("RdBu_r").with_extremes(bad="0.85")
+    image = ax.imshow(shown.tolist(), cmap=colours, vmin=-limit, vmax=limit)
     ax.set_xticks(range(len(labels)), list(labels), rotation=45)
     ax.set_yticks(range(len(labels)), list(labels))
     ax.grid(False)
@@ -111,7 +122,10 @@ def plot_heatmap(
                 ha="center",
                 va="center",
                 fontsize="x-small",
-                color="white" if abs(value) > 0.6 * limit else "black",  # readable on dark cells
+                # White on dark cells; grey cells (the masked diagonal) keep black text.
+                color="white"
+                if abs(value) > 0.6 * limit and shown[i, j] == shown[i, j]
+                else "black",
             )
     fig.colorbar(image, ax=ax, label=colorbar_label)
     ax.set_title(title)

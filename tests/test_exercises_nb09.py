@@ -27,3 +27,8 @@ def test_check_accepts_right_and_rejects_wrong(check, right, wrong):
 def test_doremi_check_accepts_a_list_and_rounding():
     assert nb09.check_doremi([0.70001, 0.29999]).endswith("correct")
     assert nb09.check_clip(" B ").endswith("correct")
+
+
+def test_clip_check_asks_for_one_of_the_three_letters() -> None:
+    with pytest.raises(AssertionError, match=r"expected 'a', 'b' or 'c', got 'd'"):
+        nb09.check_clip("d")

@@ -159,3 +159,11 @@ def test_gain_by_size_draws_one_point_per_task_and_a_zero_line() -> None:
 def test_gain_by_size_rejects_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match=r"got \(3,\) and \(2,\)"):
         plot_gain_by_size(torch.ones(3), torch.ones(2), "gain", "title")
+
+
+def test_heatmap_can_scale_colours_by_the_off_diagonal_entries() -> None:
+    matrix = torch.tensor([[10.0, 0.5], [-1.0, 10.0]])
+    fig = plot_heatmap(matrix, ["a", "b"], "T", "value", scale_off_diagonal=True)
+    image = fig.axes[0].images[0]
+    assert image.get_clim() == (-1.0, 1.0)  # set by |-1.0|, not by the diagonal's 10
+    assert [t.get_text() for t in fig.axes[0].texts] == ["10.00", "0.50", "-1.00", "10.00"]
