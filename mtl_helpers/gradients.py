@@ -13,8 +13,10 @@ form the Gramian and once to combine the rows with the weights they found.
 
 :func:`task_gradients` builds the matrix from a model's losses, :func:`assign_gradient` writes a
 direction into the parameters' ``.grad`` and :func:`gradient_backward` wraps both into a
-``backward`` hook for :func:`mtl_helpers.training.train_multitask`. :func:`linear_transfer_gap`
-and :func:`plot_transfer_gap` measure negative transfer on a family of linear tasks.
+``backward`` hook for :func:`mtl_helpers.training.train_multitask` that combines the gradients of
+the shared parameters and gives each task-specific parameter its own task's gradient.
+:func:`linear_transfer_gap` and :func:`plot_transfer_gap` measure negative transfer on a family of
+linear tasks.
 """
 
 from __future__ import annotations
@@ -433,21 +435,57 @@ def assign_gradient(direction: torch.Tensor, params: Iterable[torch.Tensor]) -> 
 
 
 def gradient_backward(
-    aggregate: Aggregator, params: Iterable[torch.Tensor]
+    aggregate: Aggregator,
+    params: Iterable[torch.Tensor],
+    *,
+    task_params: Iterable[torch.Tensor] | None = None,
 ) -> Callable[[torch.Tensor, list[int]], None]:
     """A ``backward`` hook for :func:`mtl_helpers.training.train_multitask`.
 
-    Each step it forms the (T, P) task gradients of the sampled losses with respect to
-    ``params``, combines them with ``aggregate`` (e.g. :func:`mgda`, or
-    ``lambda g: pcgrad(g, generator)``) and writes the result into ``.grad``. It returns None,
-    so the history records the plain sum of the losses.
+    Each step it forms the (T, P) task gradients of the sampled losses with respect to the
+    shared ``params``, combines them with ``aggregate`` (e.g. :func:`mgda`, or
+    ``lambda g: pcgrad(g, generator)``) and writes the (P,) result into their ``.grad``.
+
+    task_params: the task-specific parameters (e.g. the heads of a hard-sharing model), which
+    are left out of the combination. Each of them receives the plain gradient of the summed
+    losses, Σ_i ∇L_i; since only its own task's loss reaches a head, that is its own task's
+    gradient, as in Sener & Koltun (2018). A task-specific parameter that no sampled loss
+    reaches gets ``.grad = None``, so the optimiser skips it, as after a plain ``backward()``.
+    With None (the default) only ``params`` receive a gradient. The two sets must not share a
+    tensor.
+
+    The hook returns None, so the history records the plain sum of the losses.
     """
     if not callable(aggregate):
         raise TypeError(f"aggregate must be callable, got {type(aggregate).__name__}")
     params = _check_params(params)
+    if task_params is not None:
+        if isinstance(task_params, torch.Tensor):
+            raise TypeError(
+                "task_params must be an iterable of tensors or None, got a single tensor"
+            )
+        task_params = list(task_params)
+        if not task_params:
+            raise ValueError("task_params must hold at least one tensor or be None, got none")
+        for position, param in enumerate(task_params):
+            check_tensor(f"task_params[{position}]", param, dtype_kind="float")
+            if not param.requires_grad:
+                raise ValueError(
+                    f"task_params[{position}] must require grad, got requires_grad=False"
+                )
+        shared_ids = {id(p) for p in params}
+        overlap = [k for k, p in enumerate(task_params) if id(p) in shared_ids]
+        if overlap:
+            raise ValueError(
+                f"task_params must not share tensors with params, got task_params{overlap} in both"
+            )
 
     def backward(losses: torch.Tensor, indices: list[int]) -> None:
-        grads = task_gradients(losses, params)
+        grads = task_gradients(losses, params)  # keeps the graph for the heads below
+        if task_params is not None:
+            parts = torch.autograd.grad(losses.sum(), task_params, allow_unused=True)
+            for param, part in zip(task_params, parts, strict=True):
+                param.grad = None if part is None else part.detach()
         assign_gradient(aggregate(grads), params)
 
     return backward

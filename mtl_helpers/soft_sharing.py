@@ -72,13 +72,16 @@ def soft_sharing_penalty(models: Sequence[nn.Module], lam: float) -> torch.Tenso
 
 @torch.no_grad()
 def mean_pairwise_distance(models: Sequence[nn.Module]) -> float:
-    """The mean Euclidean distance ‖θ_i − θ_j‖ over the pairs i < j (0 for a single model)."""
+    """The mean Euclidean distance ‖θ_i − θ_j‖ over the pairs i < j of T ≥ 2 ``models``.
+
+    A single model has no pair, so fewer than two models raise a ValueError.
+    """
     models = _check_models(models)
+    if len(models) < 2:
+        raise ValueError(f"models must hold at least two modules to form a pair, got {len(models)}")
     flat = torch.stack(
         [torch.cat([p.reshape(-1) for p in model.parameters()]) for model in models]
     )  # (T, P)
-    if len(models) < 2:
-        return 0.0
     distances = torch.cdist(flat[None], flat[None])[0]
     upper = torch.triu_indices(len(models), len(models), offset=1)
     return float(distances[upper[0], upper[1]].mean())
@@ -140,11 +143,15 @@ def plot_lambda_sweep(
     distances: Sequence[float],
     lam: float,
     task_names: Sequence[str],
+    *,
+    other_errors: dict[str, torch.Tensor] | None = None,
 ) -> Figure:
     """Left: mean test error and parameter distance against λ; right: per-task errors at ``lam``.
 
     lams: the L values of λ swept (0 allowed; the axis is linear below 10⁻³ and logarithmic
     above); test_errors: (L, T); distances: (L,) mean pairwise distances; lam: one of ``lams``.
+    other_errors: more (L, T) errors to draw as mean curves on the left, keyed by their label
+    (e.g. ``{"train MSE": ..., "validation MSE": ...}``).
     """
     lams = list(lams)
     if lam not in lams:
@@ -154,20 +161,40 @@ def plot_lambda_sweep(
             f"test_errors must have shape ({len(lams)}, {len(task_names)}) and distances "
             f"{len(lams)} entries, got {tuple(test_errors.shape)} and {len(distances)}"
         )
+    other_errors = {} if other_errors is None else dict(other_errors)
+    for label, errors in other_errors.items():
+        if not isinstance(errors, torch.Tensor) or tuple(errors.shape) != tuple(test_errors.shape):
+            got = tuple(errors.shape) if isinstance(errors, torch.Tensor) else type(errors).__name__
+            raise ValueError(
+                f"other_errors[{label!r}] must be a tensor of shape {tuple(test_errors.shape)}, "
+                f"got {got}"
+            )
     chosen = lams.index(lam)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 3.6), layout="constrained")
     left.plot(lams, test_errors.mean(dim=1).tolist(), marker="o", color="C0", label="test MSE")
+    for position, (label, errors) in enumerate(other_errors.items(), start=2):
+        left.plot(
+            lams,
+            errors.mean(dim=1).tolist(),
+            marker="^",
+            linestyle="--",
+            color=f"C{position}",
+            label=label,
+        )
     left.axvline(lam, color="k", linestyle=":", linewidth=1)
     left.set_xscale("symlog", linthresh=1e-3)
     left.set_xlabel("λ (symmetric log scale)")
-    left.set_ylabel("mean test MSE over tasks", color="C0")
+    left.set_ylabel("mean MSE over tasks")
     left.set_title("Soft sharing: error and distance against λ")
     twin = left.twinx()
-    twin.plot(lams, list(distances), marker="s", color="C1", label="distance")
+    twin.plot(lams, list(distances), marker="s", color="C1", label="parameter distance")
     twin.set_ylabel("mean ‖θ_i − θ_j‖", color="C1")
     twin.grid(False)
     left.legend(
-        [left.lines[0], twin.lines[0]], ["test MSE", "parameter distance"], loc="upper center"
+        [*left.lines[: 1 + len(other_errors)], twin.lines[0]],
+        ["test MSE", *other_errors, "parameter distance"],
+        loc="upper center",
+        fontsize="small",
     )
     positions = list(range(len(task_names)))
     right.bar([p - 0.2 for p in positions], test_errors[0].tolist(), width=0.4, label="λ = 0")

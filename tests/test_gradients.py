@@ -27,6 +27,7 @@ from mtl_helpers.gradients import (
     plot_transfer_gap,
     task_gradients,
 )
+from mtl_helpers.models import HardSharingModel
 from mtl_helpers.tasks import TaskData
 from mtl_helpers.training import train_multitask
 
@@ -351,6 +352,90 @@ def test_gradient_backward_plugs_into_train_multitask() -> None:
         all(b < a for a, b in zip(first, last, strict=True))
         or history.objective[-1] < (history.objective[0])
     )
+
+
+def test_gradient_backward_with_task_params_by_hand() -> None:
+    # Trunk a = 1, heads b_1 = 2, b_2 = −1, losses L_i = b_i·a.
+    # Trunk gradients: ∂L_1/∂a = b_1 = 2, ∂L_2/∂a = b_2 = −1. MGDA on (2) and (−1):
+    # w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖² = (1 + 2) / 9 = 1/3, d = 2/3 − 2/3 = 0.
+    # Heads: ∂(L_1 + L_2)/∂b_i = a = 1 each, whatever the trunk receives.
+    a = torch.tensor([1.0], requires_grad=True)
+    b = [torch.tensor([2.0], requires_grad=True), torch.tensor([-1.0], requires_grad=True)]
+    hook = gradient_backward(mgda, [a], task_params=b)
+    assert hook(torch.cat([b[0] * a, b[1] * a]), [0, 1]) is None
+    assert torch.allclose(a.grad, torch.tensor([0.0]))
+    assert torch.equal(b[0].grad, torch.tensor([1.0]))
+    assert torch.equal(b[1].grad, torch.tensor([1.0]))
+    # Combining over all three parameters instead: rows (2, 1, 0) and (−1, 0, 1), Gramian
+    # [[5, −2], [−2, 2]], w_1 = (2 + 2) / (5 + 2 + 4) = 4/11, d = (1, 4, 7) / 11: each head's
+    # gradient is scaled by its task's weight.
+    for param in (a, *b):
+        param.grad = None
+    gradient_backward(mgda, [a, *b])(torch.cat([b[0] * a, b[1] * a]), [0, 1])
+    got = torch.cat([a.grad, b[0].grad, b[1].grad])
+    assert torch.allclose(got, torch.tensor([1.0, 4.0, 7.0]) / 11)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize(
+    "aggregate",
+    [mean_gradient, pcgrad, mgda, lambda g: cagrad(g, c=0.5)],
+    ids=["mean", "pcgrad", "mgda", "cagrad"],
+)
+def test_gradient_backward_combines_the_trunk_only(seed: int, aggregate) -> None:
+    # A trunk with three heads; the hook gets the losses of tasks 0 and 2 only. The heads must
+    # hold the plain gradient of the summed losses (head 1 none, as after .backward()), the
+    # trunk the aggregated direction of the task gradients over the trunk alone.
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = HardSharingModel(
+        nn.Sequential(nn.Linear(4, 5), nn.Tanh()), [nn.Linear(5, c) for c in (3, 1, 1)]
+    )
+    x = torch.randn(6, 4, generator=generator)
+    labels = torch.randint(0, 3, (6,), generator=generator)
+    targets = torch.randn(6, generator=generator)
+
+    def losses() -> torch.Tensor:
+        return torch.stack(
+            [
+                nn.functional.cross_entropy(model(x, 0), labels),
+                ((model(x, 2) - targets) ** 2).mean(),
+            ]
+        )
+
+    reference = losses()
+    reference.sum().backward(inputs=list(model.heads.parameters()), retain_graph=True)
+    head_grads = [None if p.grad is None else p.grad.clone() for p in model.heads.parameters()]
+    direction = aggregate(task_gradients(reference, model.trunk.parameters()))
+    model.zero_grad()
+
+    hook = gradient_backward(
+        aggregate, model.trunk.parameters(), task_params=model.heads.parameters()
+    )
+    hook(losses(), [0, 2])
+    for param, expected in zip(model.heads.parameters(), head_grads, strict=True):
+        if expected is None:
+            assert param.grad is None
+        else:
+            assert torch.allclose(param.grad, expected, atol=1e-6)
+    assert [p.grad is None for p in model.heads[1].parameters()] == [True, True]
+    trunk_grad = torch.cat([p.grad.reshape(-1) for p in model.trunk.parameters()])
+    assert torch.allclose(trunk_grad, direction, atol=1e-6)
+
+
+def test_gradient_backward_rejects_bad_task_params() -> None:
+    shared = torch.ones(2, requires_grad=True)
+    head = torch.ones(1, requires_grad=True)
+    with pytest.raises(ValueError, match=r"task_params must not share tensors with params, got"):
+        gradient_backward(mgda, [shared], task_params=[head, shared])
+    with pytest.raises(TypeError, match="task_params must be an iterable of tensors or None"):
+        gradient_backward(mgda, [shared], task_params=head)
+    with pytest.raises(ValueError, match="task_params must hold at least one tensor or be None"):
+        gradient_backward(mgda, [shared], task_params=[])
+    with pytest.raises(ValueError, match=r"task_params\[0\] must require grad"):
+        gradient_backward(mgda, [shared], task_params=[torch.ones(1)])
+    with pytest.raises(TypeError, match=r"task_params\[0\] must be a torch\.Tensor, got int"):
+        gradient_backward(mgda, [shared], task_params=[3])
 
 
 @pytest.mark.parametrize("method", [pcgrad, mgda, cagrad, conflict_cosines, mean_gradient])

@@ -67,7 +67,12 @@ def test_mean_pairwise_distance() -> None:
     # distances 1, 3, 2 → mean 2
     models = [scalar_model(v) for v in (0.0, 1.0, 3.0)]
     assert mean_pairwise_distance(models) == pytest.approx(2.0)
-    assert mean_pairwise_distance(models[:1]) == 0.0
+    with pytest.raises(
+        ValueError, match="models must hold at least two modules to form a pair, got 1"
+    ):
+        mean_pairwise_distance(models[:1])
+    with pytest.raises(ValueError, match="models must hold at least one module, got none"):
+        mean_pairwise_distance([])
 
 
 def test_backward_hook_adds_the_penalty() -> None:
@@ -120,3 +125,24 @@ def test_plot_lambda_sweep_callback() -> None:
         plot_lambda_sweep([0.0, 0.1, 1.0], errors, [3.0, 1.0, 0.1], 5.0, ["a", "b"])
     with pytest.raises(ValueError, match=r"test_errors must have shape \(3, 3\)"):
         plot_lambda_sweep([0.0, 0.1, 1.0], errors, [3.0, 1.0, 0.1], 0.1, ["a", "b", "c"])
+    # train errors [[0, 1], [1, 1], [2, 2]] → task means 0.5, 1, 2, drawn after the test curve
+    train = torch.tensor([[0.0, 1.0], [1.0, 1.0], [2.0, 2.0]])
+    fig = plot_lambda_sweep(
+        [0.0, 0.1, 1.0], errors, [3.0, 1.0, 0.1], 0.1, ["a", "b"], other_errors={"train": train}
+    )
+    assert fig.axes[0].lines[1].get_ydata().tolist() == pytest.approx([0.5, 1.0, 2.0])
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "test MSE",
+        "train",
+        "parameter distance",
+    ]
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"other_errors\['train'\] must be a tensor of shape"):
+        plot_lambda_sweep(
+            [0.0, 0.1, 1.0],
+            errors,
+            [3.0, 1.0, 0.1],
+            0.1,
+            ["a", "b"],
+            other_errors={"train": train[:2]},
+        )

@@ -23,11 +23,13 @@ def check_penalty_by_hand(answer: float | None) -> str:
 def check_best_lambda(
     answer: float | None, lams: Sequence[float], mean_errors: Sequence[float]
 ) -> str:
-    """Exercise 2: the λ with the lowest mean test error."""
+    """Exercise 2: the λ with the lowest mean validation error."""
     if answer is None:
         return not_answered("Exercise 2")
     best = min(zip(mean_errors, lams, strict=True))[1]
-    require(answer == best, f"got {answer}; look for the smallest printed mean test MSE")
+    require(
+        answer == best, f"got {answer}; look for the smallest val MSE in the table of section 3"
+    )
     return passed("Exercise 2")
 
 

@@ -40,7 +40,7 @@ from mtl_helpers.gradients import (
     plot_transfer_gap,
     task_gradients,
 )
-from mtl_helpers.models import HardSharingModel
+from mtl_helpers.models import HardSharingModel, count_parameters
 from mtl_helpers.plotting import plot_gain_by_size, plot_task_bars
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.tasks import digit_task
@@ -230,6 +230,8 @@ plt.show()
 #   hull of the gradients, d = Σ w_i g_i with w ≥ 0, Σ w_i = 1. Then g_i·d ≥ ‖d‖² for every
 #   task, so a small step lowers *every* loss; d = 0 means no such step exists
 #   (Pareto-stationary). For two tasks w_1 = clip((‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², 0, 1).
+#   For more tasks `mgda` finds the weights exactly with Wolfe's (1976) nearest-point
+#   algorithm, which grows and shrinks a set of gradients whose affine hull holds the answer.
 # - **CAGrad** (Liu et al., 2021): stay within a ball of radius c‖g_0‖ around the mean
 #   gradient g_0 and, inside it, maximise the worst task's improvement min_i g_i·d. c = 0 is
 #   plain averaging; larger c leans towards the worst-off task.
@@ -347,9 +349,12 @@ for name, paths in trajectories.items():
 #
 # Three tasks on 300 training images of handwritten digits: the digit itself (10 classes), its
 # parity and whether it is at least 5. A shared trunk (64 → 32, ReLU) feeds one linear head
-# per task. Each method is plugged into `train_multitask` through `gradient_backward`, which
-# forms the (3, P) task gradients at each step, combines them and writes the result into the
-# parameters' `.grad` before Adam steps.
+# per task. Each method is plugged into `train_multitask` through `gradient_backward`. At each
+# step it forms the (3, P) task gradients with respect to the trunk's P = 2080 parameters,
+# combines them with the method and writes the result into the trunk's `.grad`. The heads,
+# passed as `task_params`, are left out of the combination: each head receives the gradient of
+# its own task's loss, as in Sener & Koltun (2018), who apply MGDA to the shared parameters
+# only. Adam then steps on all parameters.
 
 
 # %%
@@ -379,7 +384,9 @@ for name, combine in combiners.items():
         lr=1e-2,
         batch_size=64,
         test=test_tasks,
-        backward=gradient_backward(combine, model.parameters()),
+        backward=gradient_backward(
+            combine, model.trunk.parameters(), task_params=model.heads.parameters()
+        ),
     )
     accuracy[name] = history.final("test_metric")
     losses = torch.stack(
@@ -391,18 +398,32 @@ for name, combine in combiners.items():
     )
     trunk_cosines[name] = conflict_cosines(task_gradients(losses, model.trunk.parameters()))
     print(f"{name:>7}: test accuracy {fmt(accuracy[name])}")
+print(f"the three task gradients are combined over P = {count_parameters(model.trunk)} parameters")
 
 fig = plot_task_bars(accuracy, rules, ylabel="test accuracy", title="Combining task gradients")
 fig.axes[0].set_ylim(0.5, 1.0)
 plt.show()
-print("cosines of the trunk gradients after training with the mean:")
-print(trunk_cosines["mean"])
+
+table = torch.stack(list(accuracy.values()))  # (methods, tasks)
+spread = table.max(dim=0).values - table.min(dim=0).values
+best_method = [list(accuracy)[int(k)] for k in table.argmax(dim=0)]
+print(f"spread of test accuracy across methods, per task: {fmt(spread)}")
+print(f"best method per task: {best_method}")
+assert spread.max() < 0.04 and len(set(best_method)) > 1
+print("cosines of the trunk gradients of the test losses after training with the mean:")
+for rule, row in zip(rules, trunk_cosines["mean"], strict=True):
+    print(f"{rule:>10}: {fmt(row)}")
+assert (trunk_cosines["mean"] > 0).all()  # no pair of tasks conflicts here
 
 # %% [markdown]
-# On this small problem the four methods end within a few points of each other; the
-# differences are of the size that another seed would change. This is what larger studies
-# have found too: with tuned baselines, plain averaging is hard to beat (Kurin et al., 2022;
-# Xin et al., 2022). The gradient methods matter most where conflicts are strong and persist.
+# On this small problem the four methods end close together: the widest spread of a task's test
+# accuracy across the four methods is 0.03118 (at_least_5; 0.005568 for digit, 0.007795 for parity),
+# and a different method is best on each task. These are single runs with one seed, so gaps of this
+# size are no evidence that one method is better. Larger studies have found the same: with tuned
+# baselines, plain averaging is hard to beat (Kurin et al., 2022; Xin et al., 2022). The gradient
+# methods matter most where conflicts are strong and persist; here, after training with the mean,
+# the trunk gradients of the three test losses do not conflict at all: every cosine is positive, the
+# smallest 0.03703 between parity and at_least_5.
 #
 # ## 6. Published figures: MT-CIFAR-100
 #
@@ -453,7 +474,10 @@ interactive_figure(
 #   any two tasks, identical ones included, since there g_1 = −g_2.
 # - PCGrad removes conflicting components, MGDA takes the shortest convex combination (a
 #   common descent direction), CAGrad improves the worst task near the mean gradient. All three
-#   need only the T×T inner products of the task gradients.
+#   need only the T×T inner products of the task gradients. They combine the gradients of
+#   the shared trunk; each head keeps its own task's gradient.
+# - On three digit tasks with one seed, the four ways of combining end within 0.03118 test
+#   accuracy of each other on every task, with a different method best on each.
 #
 # ## Exercises
 # 1. Compute PCGrad by hand for g_1 = (2, 0) and g_2 = (−1, 1); give the summed direction as a
