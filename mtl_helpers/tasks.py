@@ -73,13 +73,20 @@ def task_loss(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torc
     ``mse``: prediction (n,) and target (n,) floats.
     """
     check_prediction_target(loss, prediction, target)
+    return check_finite(f"{loss} loss", loss_value(loss, prediction, target))
+
+
+def loss_value(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """:func:`task_loss` without its checks, for loops that have checked their data once.
+
+    The training loop uses it on every step, after checking each task's data and the model's
+    output shapes before the first step; anything else should call :func:`task_loss`.
+    """
     if loss == "cross_entropy":
-        value = F.cross_entropy(prediction, target)
-    elif loss == "bce":
-        value = F.binary_cross_entropy_with_logits(prediction, target.to(prediction.dtype))
-    else:
-        value = F.mse_loss(prediction, target.to(prediction.dtype))
-    return check_finite(f"{loss} loss", value)
+        return F.cross_entropy(prediction, target)
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(prediction, target.to(prediction.dtype))
+    return F.mse_loss(prediction, target.to(prediction.dtype))
 
 
 def task_metric(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> float:

@@ -18,6 +18,7 @@ from mtl_helpers.tasks import (
     METRIC_NAMES,
     TaskData,
     check_prediction_target,
+    loss_value,
     task_loss,
     task_metric,
     task_names,
@@ -116,6 +117,11 @@ def _check_model_accepts(model: nn.Module, tasks: Sequence[TaskData], which: str
                 f"{tuple(data.x.shape)} and dtype {data.x.dtype}: {error}"
             ) from error
         check_prediction_target(data.loss, prediction, data.y[:1])
+        if data.loss == "cross_entropy" and int(data.y.max()) >= prediction.shape[1]:
+            raise ValueError(
+                f"{which} task {data.name!r} has class {int(data.y.max())} but the model gives "
+                f"{prediction.shape[1]} logits (classes 0..{prediction.shape[1] - 1})"
+            )
     model.train(was_training)
 
 
@@ -208,7 +214,7 @@ def train_multitask(
             )
         losses = torch.stack(
             [
-                task_loss(train[i].loss, model(train[i].x[rows], i), train[i].y[rows])
+                loss_value(train[i].loss, model(train[i].x[rows], i), train[i].y[rows])
                 for i, rows in plan
             ]
         )

@@ -527,3 +527,10 @@ def test_a_non_finite_objective_stops_training_with_the_step_named() -> None:
         train_multitask(
             model, [task], steps=3, generator=torch.Generator(), backward=broken_backward
         )
+
+
+def test_a_class_beyond_the_models_logits_is_named_before_training() -> None:
+    model = PooledModel(nn.Linear(2, 3))
+    task = TaskData("digits", torch.zeros(4, 2), torch.tensor([0, 1, 2, 7]), "cross_entropy")
+    with pytest.raises(ValueError, match=r"train task 'digits' has class 7 but the model gives 3"):
+        train_multitask(model, [task], steps=1, generator=torch.Generator())
