@@ -131,7 +131,11 @@ class MultiTaskNet(nn.Module):
 
 
 class HardSharing(MultiTaskNet):
-    """Hard parameter sharing: one trunk ``in_dim → hidden...`` and a linear head per task."""
+    """Hard parameter sharing: one trunk ``in_dim → hidden...`` and a linear head per task.
+
+    Known overlap: ``mtl_helpers.models.HardSharingModel`` is the same design for any trunk and
+    heads; this class builds an MLP trunk and adds ``forward_all`` for notebook 04.
+    """
 
     def __init__(self, in_dim: int, hidden: Sequence[int], out_dims: Sequence[int]) -> None:
         super().__init__()
