@@ -37,6 +37,7 @@ from mtl_helpers.validation import (
     check_simplex,
     check_tensor,
 )
+from mtl_helpers.weighting import group_dro_weights
 
 
 def doremi_step(
@@ -61,8 +62,8 @@ def doremi_step(
     if not 0 <= smoothing <= 1:
         raise ValueError(f"smoothing must be in [0, 1], got {smoothing}")
 
-    logits = torch.log(weights) + step_size * excess_losses.clamp(min=0)
-    updated = torch.softmax(logits, dim=0)
+    # The same exponentiated-gradient step as group DRO, on the clipped excess instead of the loss.
+    updated = group_dro_weights(weights, excess_losses.clamp(min=0), step_size)
     return (1 - smoothing) * updated + smoothing / len(weights)
 
 

@@ -44,7 +44,7 @@ from mtl_helpers.exercises import nb03
 from mtl_helpers.models import DescriptorModel, PooledModel, count_parameters, mlp
 from mtl_helpers.plotting import plot_task_bars
 from mtl_helpers.reproducibility import seed_everything, setup
-from mtl_helpers.tasks import Task, TaskData
+from mtl_helpers.tasks import Task
 from mtl_helpers.training import train_multitask
 from mtl_helpers.validation import check_choice, task_index
 from mtl_helpers.widgets import interactive_figure
@@ -131,17 +131,7 @@ schools = load_schools()
 train_rows, test_rows = split_by_task(schools.school, 0.25, generator)
 
 
-def school_tasks(rows: torch.Tensor) -> list[TaskData]:
-    """One regression task per school from the students in ``rows``."""
-    school = schools.school[rows]
-    x, y = schools.x[rows], schools.y[rows]
-    return [
-        TaskData(f"school {i + 1}", x[school == i], y[school == i], "mse")
-        for i in range(schools.n_tasks)
-    ]
-
-
-school_train, school_test = school_tasks(train_rows), school_tasks(test_rows)
+school_train, school_test = schools.task_data(train_rows), schools.task_data(test_rows)
 n_schools = schools.n_tasks
 school_models = {
     "pooled (no z)": PooledModel(mlp(2, [8], 1)),
