@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 
 import matplotlib
 import pytest
+import torch
 
 # Figures render off-screen on any machine. Set on matplotlib itself, not through MPLBACKEND:
 # an environment variable would reach the kernels that nbval starts and hide the notebooks'
 # inline figures.
 matplotlib.use("Agg")
+
+# pytest-xdist runs one worker per core (the -n option in pyproject.toml); a worker that also
+# started one torch thread per core would fight the other workers for the same cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
