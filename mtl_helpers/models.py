@@ -29,10 +29,13 @@ def mlp(in_dim: int, hidden: Sequence[int], out_dim: int) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def _check_task(task: object, n_tasks: int) -> int:
+def _check_task(task: object, n_tasks: int | None) -> int:
+    """``task`` as an index into ``n_tasks`` tasks (``None``: any number of tasks)."""
     if isinstance(task, bool) or not isinstance(task, int):
-        raise TypeError(f"task must be an int task index, got {type(task).__name__}")
-    if not 0 <= task < n_tasks:
+        raise TypeError(f"task must be an int task index, got {type(task).__name__} {task!r}")
+    if n_tasks is None and task < 0:
+        raise ValueError(f"task must be a task index >= 0, got {task}")
+    if n_tasks is not None and not 0 <= task < n_tasks:
         raise ValueError(f"task must be in 0..{n_tasks - 1}, got {task}")
     return task
 
@@ -54,13 +57,18 @@ class PerTaskModels(nn.Module):
 
 
 class PooledModel(nn.Module):
-    """One network for all tasks that ignores which task it is doing: f(y|x), no z."""
+    """One network for all tasks that ignores which task it is doing: f(y|x), no z.
+
+    It serves any number of tasks, so it cannot range-check ``task``; it still rejects an index
+    that no task could have (not an int, or negative).
+    """
 
     def __init__(self, net: nn.Module) -> None:
         super().__init__()
         self.net = net
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
+        _check_task(task, None)
         return _squeeze_scalar(self.net(x))
 
 

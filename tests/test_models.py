@@ -96,6 +96,15 @@ def test_pooled_model_ignores_the_task() -> None:
     assert count_parameters(model) == (3 * 4 + 4) + (4 + 1)
 
 
+def test_pooled_model_rejects_an_index_no_task_could_have() -> None:
+    model = PooledModel(mlp(3, [], 1))
+    x = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"task must be a task index >= 0, got -1"):
+        model(x, -1)
+    with pytest.raises(TypeError, match=r"task must be an int task index, got float 1.0"):
+        model(x, 1.0)
+
+
 def test_descriptor_model_looks_up_each_tasks_descriptor() -> None:
     descriptors = torch.eye(3)
     net = ConcatNet(x_dim=2, z_dim=3, out_dim=1)
