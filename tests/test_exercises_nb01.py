@@ -53,7 +53,7 @@ def test_same_label_fraction() -> None:
         check_same_label_fraction(0.502, DIGITS)
     with pytest.raises(AssertionError, match=r"got 0.3; compare the two 0/1 label tensors"):
         check_same_label_fraction(0.3, DIGITS)
-    with pytest.raises(AssertionError, match=r"expected a float, got str"):
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected a number, got str"):
         check_same_label_fraction("0.5", DIGITS)
 
 

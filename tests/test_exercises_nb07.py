@@ -23,7 +23,7 @@ def test_mgda_weight() -> None:
     assert "correct" in nb07.check_mgda_weight(0.8)
     with pytest.raises(AssertionError, match="clipped to"):
         nb07.check_mgda_weight(0.2)
-    with pytest.raises(AssertionError, match="expected a float, got str"):
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected a number, got str"):
         nb07.check_mgda_weight("0.8")
 
 

@@ -2,8 +2,8 @@
 
 Each check takes the learner's answer. ``None`` means "not answered yet": the check returns a
 short reminder instead of failing, so a fresh notebook runs top to bottom. Any other answer is
-checked, and a wrong one raises ``AssertionError`` with a hint. The tests call every check with a
-right and a wrong answer, so each one is known to be able to fail.
+checked, and a wrong one raises ``AssertionError`` with a message "Exercise N: <hint>". The tests
+call every check with a right and a wrong answer, so each one is known to be able to fail.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ def as_int(exercise: str, answer: object) -> int:
     return answer
 
 
-def require(condition: bool, hint: str) -> None:
-    """Raise ``AssertionError(hint)`` unless ``condition`` holds.
+def require(exercise: str, condition: bool, hint: str) -> None:
+    """Raise ``AssertionError("<exercise>: <hint>")`` unless ``condition`` holds.
 
     A plain ``assert`` would be skipped under ``python -O``, which would let every answer pass.
     """
     if not condition:
-        raise AssertionError(hint)
+        raise AssertionError(f"{exercise}: {hint}")

@@ -6,43 +6,56 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed, require
+from mtl_helpers.exercises import as_number, not_answered, passed, require
 
 
 def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> str:
     """Exercise 1: 0/1 float labels, 1 where the digit is 0, 3, 6 or 9; digits: (n,) int64."""
+    exercise = "Exercise 1"
     if answer is None:
-        return not_answered("Exercise 1")
-    require(isinstance(answer, torch.Tensor), f"expected a tensor, got {type(answer).__name__}")
+        return not_answered(exercise)
     require(
+        exercise,
+        isinstance(answer, torch.Tensor),
+        f"expected a tensor, got {type(answer).__name__}",
+    )
+    require(
+        exercise,
         answer.shape == digits.shape,
         f"expected one label per image, shape {tuple(digits.shape)}, got {tuple(answer.shape)}",
     )
-    require(answer.is_floating_point(), f"expected float 0/1 labels, got dtype {answer.dtype}")
+    require(
+        exercise,
+        answer.is_floating_point(),
+        f"expected float 0/1 labels, got dtype {answer.dtype}",
+    )
     expected = (digits % 3 == 0).float()
     wrong = int((answer != expected).sum())
-    require(wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3")
-    return passed("Exercise 1")
+    require(exercise, wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3")
+    return passed(exercise)
 
 
 def check_same_label_fraction(answer: float | None, digits: torch.Tensor) -> str:
     """Exercise 2: fraction of images whose parity label equals their multiple-of-3 label."""
+    exercise = "Exercise 2"
     if answer is None:
-        return not_answered("Exercise 2")
+        return not_answered(exercise)
     expected = float(((digits % 2).float() == (digits % 3 == 0).float()).float().mean())
-    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+    answer = as_number(exercise, answer)
     require(
+        exercise,
         abs(answer - expected) < 1e-3,
         f"got {answer:.4g}; compare the two 0/1 label tensors element by element and average",
     )
-    return passed("Exercise 2")
+    return passed(exercise)
 
 
 def check_smallest_n(answer: int | None, sizes: Sequence[int], gaps: Sequence[float]) -> str:
     """Exercise 3: the smallest training size whose train-test gap is below 0.2."""
+    exercise = "Exercise 3"
     if answer is None:
-        return not_answered("Exercise 3")
+        return not_answered(exercise)
     below = [n for n, gap in zip(sizes, gaps, strict=True) if gap < 0.2]
-    require(below, "no size has a gap below 0.2 in these results")
-    require(answer == below[0], f"got {answer}; look at the printed gaps in section 5")
-    return passed("Exercise 3")
+    require(exercise, below, "no size has a gap below 0.2 in these results")
+    require(exercise, answer == below[0], f"got {answer}; look at the printed gaps in section 5")
+    return passed(exercise)

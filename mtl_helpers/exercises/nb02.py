@@ -4,47 +4,75 @@ from __future__ import annotations
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed, require
+from mtl_helpers.exercises import as_int, as_number, not_answered, passed, require
 
 
-def check_per_task_parameters(answer: int | None, n_tasks: int, x_dim: int) -> str:
-    """Exercise 1: parameters of ``n_tasks`` linear models from ``x_dim`` inputs to one output."""
+def check_parameter_counts(answer: tuple[int, int] | None) -> str:
+    """Exercise 1: (per-task, one-hot) parameter counts for 10 input features and 100 schools."""
+    exercise = "Exercise 1"
     if answer is None:
-        return not_answered("Exercise 1")
-    expected = n_tasks * (x_dim + 1)
+        return not_answered(exercise)
     require(
-        answer == expected, f"got {answer}; each linear model has one weight per input and one bias"
+        exercise,
+        isinstance(answer, (tuple, list)) and len(answer) == 2,
+        f"expected a pair of ints (per_task, one_hot), got {answer!r}",
     )
-    return passed("Exercise 1")
+    per_task, one_hot = (as_int(exercise, part) for part in answer)
+    # Per task: 100 models with 10 weights and 1 bias each, 100 · 11 = 1100.
+    require(
+        exercise,
+        per_task == 100 * (10 + 1),
+        f"per-task count {per_task} is off; each school's linear model has one weight per "
+        "feature and one bias",
+    )
+    # One-hot: one linear layer on [x; z] with 10 + 100 inputs and one bias, 111.
+    require(
+        exercise,
+        one_hot == 10 + 100 + 1,
+        f"one-hot count {one_hot} is off; one linear layer reads the 10 features and the "
+        "100 entries of z, plus one bias",
+    )
+    return passed(exercise)
 
 
 def check_new_task_descriptors(answer: set[str] | None) -> str:
     """Exercise 2: the descriptors that describe a task rather than only naming it."""
+    exercise = "Exercise 2"
     if answer is None:
-        return not_answered("Exercise 2")
-    require(isinstance(answer, set), f"expected a set of names, got {type(answer).__name__}")
+        return not_answered(exercise)
+    require(
+        exercise,
+        isinstance(answer, set),
+        f"expected a set of names, got {type(answer).__name__}",
+    )
     known = {"index", "one-hot", "learned", "text", "specification"}
     unknown = sorted(str(name) for name in answer - known)
-    require(not unknown, f"unknown descriptor name(s) {unknown}; choose from {sorted(known)}")
+    require(
+        exercise,
+        not unknown,
+        f"unknown descriptor name(s) {unknown}; choose from {sorted(known)}",
+    )
     expected = {"text", "specification"}
     require(
+        exercise,
         answer == expected,
         f"got {sorted(answer)}; which descriptors could be written down for a school that was "
         "not in the training data, in terms the model has seen?",
     )
-    return passed("Exercise 2")
+    return passed(exercise)
 
 
-def check_fraction_gaining(
-    answer: float | None, per_task_error: torch.Tensor, shared_error: torch.Tensor
-) -> str:
-    """Exercise 3: fraction of tasks whose shared-model error is below their own model's."""
+def check_fraction_losing(answer: float | None, gain: torch.Tensor, small: torch.Tensor) -> str:
+    """Exercise 3: the fraction of the small schools (``small``, (T,) bool) with ``gain`` < 0."""
+    exercise = "Exercise 3"
     if answer is None:
-        return not_answered("Exercise 3")
-    expected = float((shared_error < per_task_error).float().mean())
-    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+        return not_answered(exercise)
+    answer = as_number(exercise, answer)
+    expected = float((gain[small] < 0).float().mean())
     require(
+        exercise,
         abs(answer - expected) < 1e-3,
-        f"got {answer:.4g}; compare the two (T,) error tensors element by element",
+        f"got {answer:.4g}; keep the entries of gain where small is True, then take the "
+        "fraction of them below 0",
     )
-    return passed("Exercise 3")
+    return passed(exercise)

@@ -1,14 +1,10 @@
-"""Exercise checks for notebook 05 (how much each task counts).
-
-Each check takes the learner's answer: ``None`` returns a reminder, a right answer returns
-"correct", a wrong one raises ``AssertionError`` with a hint.
-"""
+"""Checks for the exercises of notebook 05 (how much each task counts)."""
 
 from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import as_number, not_answered, passed
+from mtl_helpers.exercises import as_number, not_answered, passed, require
 
 
 def check_unit_factor(answer: object) -> str:
@@ -17,11 +13,12 @@ def check_unit_factor(answer: object) -> str:
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
-    if not math.isclose(value, 1e6, rel_tol=1e-6):
-        raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. A prediction error of e kg is 1000 e g, and the "
-            "mean squared error squares it."
-        )
+    require(
+        exercise,
+        math.isclose(value, 1e6, rel_tol=1e-6),
+        f"{value:.4g} is not it. A prediction error of e kg is 1000 e g, and the mean squared "
+        "error squares it.",
+    )
     return passed(exercise)
 
 
@@ -30,18 +27,23 @@ def check_uncertainty_minimum(answer: object) -> str:
     exercise = "Exercise 2"
     if answer is None:
         return not_answered(exercise)
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise AssertionError(f"{exercise}: expected a pair (s, value), got {answer!r}")
+    require(
+        exercise,
+        isinstance(answer, (tuple, list)) and len(answer) == 2,
+        f"expected a pair (s, value), got {answer!r}",
+    )
     s, value = (as_number(exercise, part) for part in answer)
-    if not math.isclose(s, math.log(0.1), abs_tol=1e-3):
-        raise AssertionError(
-            f"{exercise}: s = {s:.4g} is not the minimiser. Set the derivative "
-            "−½ e^(−s) L + ½ to zero and solve for s."
-        )
-    if not math.isclose(value, 0.5 * (1 + math.log(0.1)), abs_tol=1e-3):
-        raise AssertionError(
-            f"{exercise}: the value {value:.4g} is off. Put your s back into ½ e^(−s) L + ½ s."
-        )
+    require(
+        exercise,
+        math.isclose(s, math.log(0.1), abs_tol=1e-3),
+        f"s = {s:.4g} is not the minimiser. Set the derivative −½ e^(−s) L + ½ to zero and "
+        "solve for s.",
+    )
+    require(
+        exercise,
+        math.isclose(value, 0.5 * (1 + math.log(0.1)), abs_tol=1e-3),
+        f"the value {value:.4g} is off. Put your s back into ½ e^(−s) L + ½ s.",
+    )
     return passed(exercise)
 
 
@@ -50,16 +52,18 @@ def check_dro_step(answer: object) -> str:
     exercise = "Exercise 3"
     if answer is None:
         return not_answered(exercise)
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise AssertionError(f"{exercise}: expected two weights, got {answer!r}")
+    require(
+        exercise,
+        isinstance(answer, (tuple, list)) and len(answer) == 2,
+        f"expected two weights, got {answer!r}",
+    )
     first, second = (as_number(exercise, part) for part in answer)
     expected = (1 / (1 + math.e), math.e / (1 + math.e))
-    if not (
+    require(
+        exercise,
         math.isclose(first, expected[0], abs_tol=1e-3)
-        and math.isclose(second, expected[1], abs_tol=1e-3)
-    ):
-        raise AssertionError(
-            f"{exercise}: ({first:.4g}, {second:.4g}) is not it. Multiply each weight by "
-            "exp(η L_i), then divide by the sum so the weights add up to 1."
-        )
+        and math.isclose(second, expected[1], abs_tol=1e-3),
+        f"({first:.4g}, {second:.4g}) is not it. Multiply each weight by exp(η L_i), then divide "
+        "by the sum so the weights add up to 1.",
+    )
     return passed(exercise)

@@ -1,14 +1,10 @@
-"""Exercise checks for notebook 06 (sampling tasks and scaling labels).
-
-Each check takes the learner's answer: ``None`` returns a reminder, a right answer returns
-"correct", a wrong one raises ``AssertionError`` with a hint.
-"""
+"""Checks for the exercises of notebook 06 (sampling tasks and scaling labels)."""
 
 from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import as_number, not_answered, passed
+from mtl_helpers.exercises import as_number, not_answered, passed, require
 
 
 def check_temperature_probability(answer: object) -> str:
@@ -17,11 +13,12 @@ def check_temperature_probability(answer: object) -> str:
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
-    if not math.isclose(value, 1 / 3, abs_tol=1e-3):
-        raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. Raise each size to the power 1/τ, then divide "
-            "by the sum of those powers."
-        )
+    require(
+        exercise,
+        math.isclose(value, 1 / 3, abs_tol=1e-3),
+        f"{value:.4g} is not it. Raise each size to the power 1/τ, then divide by the sum of "
+        "those powers.",
+    )
     return passed(exercise)
 
 
@@ -31,11 +28,12 @@ def check_row_rate(answer: object) -> str:
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
-    if not math.isclose(value, 5.0, rel_tol=1e-6):
-        raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. Pooled sampling uses each row at rate 1/N; "
-            "drawing the task with probability p_i, then one of its n_i rows, gives p_i / n_i."
-        )
+    require(
+        exercise,
+        math.isclose(value, 5.0, rel_tol=1e-6),
+        f"{value:.4g} is not it. Pooled sampling uses each row at rate 1/N; drawing the task "
+        "with probability p_i, then one of its n_i rows, gives p_i / n_i.",
+    )
     return passed(exercise)
 
 
@@ -45,8 +43,9 @@ def check_square_root_temperature(answer: object) -> str:
     if answer is None:
         return not_answered(exercise)
     value = as_number(exercise, answer)
-    if not math.isclose(value, 2.0, rel_tol=1e-6):
-        raise AssertionError(
-            f"{exercise}: {value:.4g} is not it. p_i ∝ n_i^(1/τ); which τ makes 1/τ = 1/2?"
-        )
+    require(
+        exercise,
+        math.isclose(value, 2.0, rel_tol=1e-6),
+        f"{value:.4g} is not it. p_i ∝ n_i^(1/τ); which τ makes 1/τ = 1/2?",
+    )
     return passed(exercise)

@@ -6,51 +6,59 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import not_answered, passed, require
+from mtl_helpers.exercises import as_number, not_answered, passed, require
 from mtl_helpers.gradients import min_norm_weights, pcgrad
 
 
 def check_pcgrad_by_hand(answer: Sequence[float] | None) -> str:
     """Exercise 1: PCGrad's summed direction for g_1 = (2, 0), g_2 = (−1, 1)."""
+    exercise = "Exercise 1"
     if answer is None:
-        return not_answered("Exercise 1")
+        return not_answered(exercise)
     require(
+        exercise,
         isinstance(answer, Sequence) and not isinstance(answer, str) and len(answer) == 2,
         f"expected two numbers such as (0.5, 1.5), got {answer!r}",
     )
     expected = pcgrad(torch.tensor([[2.0, 0.0], [-1.0, 1.0]], dtype=torch.float64))
-    got = torch.tensor([float(v) for v in answer], dtype=torch.float64)
+    got = torch.tensor([as_number(exercise, v) for v in answer], dtype=torch.float64)
     require(
+        exercise,
         torch.allclose(got, expected, atol=1e-3),
         f"got {answer}; project each gradient onto the plane normal to the other, "
         "g_i − (g_i·g_j / ‖g_j‖²) g_j, then add the two",
     )
-    return passed("Exercise 1")
+    return passed(exercise)
 
 
 def check_mgda_weight(answer: float | None) -> str:
     """Exercise 2: MGDA's weight on g_1 for g_1 = (1, 0), g_2 = (0, 2)."""
+    exercise = "Exercise 2"
     if answer is None:
-        return not_answered("Exercise 2")
-    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+        return not_answered(exercise)
+    answer = as_number(exercise, answer)
     grads = torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)
     expected = float(min_norm_weights((grads @ grads.T).numpy())[0])
     require(
+        exercise,
         abs(answer - expected) < 1e-3,
         f"got {answer:.4g}; use w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², clipped to [0, 1]",
     )
-    return passed("Exercise 2")
+    return passed(exercise)
 
 
 def check_smallest_hurting_angle(
     answer: int | None, angles: Sequence[float], gaps_at_largest_n: Sequence[float]
 ) -> str:
     """Exercise 3: the smallest angle whose gap at the largest n is positive."""
+    exercise = "Exercise 3"
     if answer is None:
-        return not_answered("Exercise 3")
+        return not_answered(exercise)
     hurting = [a for a, gap in zip(angles, gaps_at_largest_n, strict=True) if gap > 0]
-    require(hurting, "no angle has a positive gap in these results")
+    require(exercise, hurting, "no angle has a positive gap in these results")
     require(
-        answer == hurting[0], f"got {answer}; read the last column of the heat map in section 1"
+        exercise,
+        answer == hurting[0],
+        f"got {answer}; read the last column of the heat map in section 1",
     )
-    return passed("Exercise 3")
+    return passed(exercise)

@@ -2,41 +2,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import torch
 
-from mtl_helpers.exercises import not_answered, passed, require
+from mtl_helpers.exercises import as_int, as_number, not_answered, passed, require
 
 
 def check_penalty_by_hand(answer: float | None) -> str:
     """Exercise 1: λ Σ_{i<j} (θ_i − θ_j)² for θ = 1, 2, 4 and λ = 0.5."""
+    exercise = "Exercise 1"
     if answer is None:
-        return not_answered("Exercise 1")
-    require(isinstance(answer, (int, float)), f"expected a float, got {type(answer).__name__}")
+        return not_answered(exercise)
+    answer = as_number(exercise, answer)
     expected = 0.5 * ((1 - 2) ** 2 + (1 - 4) ** 2 + (2 - 4) ** 2)
     require(
+        exercise,
         abs(answer - expected) < 1e-6,
         f"got {answer:.4g}; add the squared differences of the three pairs, then multiply by λ",
     )
-    return passed("Exercise 1")
+    return passed(exercise)
 
 
-def check_best_lambda(
-    answer: float | None, lams: Sequence[float], mean_errors: Sequence[float]
-) -> str:
-    """Exercise 2: the λ with the lowest mean validation error."""
+def check_schools_agreeing(answer: int | None, val_errors: torch.Tensor, chosen: int) -> str:
+    """Exercise 2: how many schools' own best λ (argmin of ``val_errors``, (L, T)) is ``chosen``."""
+    exercise = "Exercise 2"
     if answer is None:
-        return not_answered("Exercise 2")
-    best = min(zip(mean_errors, lams, strict=True))[1]
+        return not_answered(exercise)
+    as_int(exercise, answer)
+    expected = int((val_errors.argmin(dim=0) == chosen).sum())
     require(
-        answer == best, f"got {answer}; look for the smallest val MSE in the table of section 3"
+        exercise,
+        answer == expected,
+        f"got {answer}; take the argmin of val_errors over the λ axis (dim=0) and count the "
+        "schools where it equals best",
     )
-    return passed("Exercise 2")
+    return passed(exercise)
 
 
-def check_hard_bytes(answer: int | None, expected: int) -> str:
-    """Exercise 3: bytes of parameters and Adam state for hard sharing with 64 tasks."""
+def check_hard_bytes(answer: int | None) -> str:
+    """Exercise 3: bytes of parameters and Adam state of hard sharing (2 → 8, 8 → 1), T = 1000."""
+    exercise = "Exercise 3"
     if answer is None:
-        return not_answered("Exercise 3")
-    require(isinstance(answer, int), f"expected an int, got {type(answer).__name__}")
-    require(answer == expected, f"got {answer}; read the last line of the table in section 4")
-    return passed("Exercise 3")
+        return not_answered(exercise)
+    as_int(exercise, answer)
+    # Parameters: trunk 2·8 + 8 = 24, each head 8 + 1 = 9, so 24 + 9000 = 9024 numbers, each
+    # stored once as a value and twice in Adam's moments: 3 · 4 bytes = 12 bytes per number.
+    # Adam also keeps one 4-byte step counter per parameter tensor: 2 + 2 · 1000 = 2002 tensors.
+    expected = 12 * (24 + 9 * 1000) + 4 * (2 + 2 * 1000)
+    require(
+        exercise,
+        answer == expected,
+        f"got {answer}; each added head adds the same number of bytes: find it from two rows "
+        "of the table in section 4, or count 12 bytes per parameter plus Adam's 4-byte step "
+        "counter per parameter tensor",
+    )
+    return passed(exercise)

@@ -4,72 +4,75 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import not_answered, passed, require
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+from mtl_helpers.exercises import as_int, as_number, not_answered, passed, require
 
 
 def check_affinity(answer: float | None) -> str:
     """Exercise 1: Z[3, 1] for L_1 = (θ − 1)² + 1, L_3 = (θ + 1)² + 1 at θ = 0, η = 0.1."""
+    exercise = "Exercise 1"
     if answer is None:
-        return not_answered("Exercise 1")
-    require(_is_number(answer), f"expected a number, got {type(answer).__name__}")
+        return not_answered(exercise)
+    answer = as_number(exercise, answer)
     # ∇L_3(0) = 2, so θ moves to −0.2; L_1 goes from 2 to 1.2² + 1 = 2.44, and
     # 1 − 2.44 / 2 = −0.22.
     require(
+        exercise,
         abs(answer - (-0.22)) < 1e-6,
         f"got {answer:.4g}; step θ against the gradient of L_3, then compare L_1 before and after",
     )
-    return passed("Exercise 1")
+    return passed(exercise)
 
 
 def check_splits(answer: int | None) -> str:
     """Exercise 2: the number of splits of 6 tasks into 3 non-empty groups, S(6, 3)."""
+    exercise = "Exercise 2"
     if answer is None:
-        return not_answered("Exercise 2")
-    require(
-        isinstance(answer, int) and not isinstance(answer, bool),
-        f"expected an int, got {type(answer).__name__}",
-    )
+        return not_answered(exercise)
+    as_int(exercise, answer)
     # S(6, 3) = (3^6 − 3 · 2^6 + 3 · 1^6) / 3! = (729 − 192 + 3) / 6 = 90.
     require(
+        exercise,
         answer == 90,
         f"got {answer}; groups have no order and no group may be empty (3^6 / 3! over-counts)",
     )
-    return passed("Exercise 2")
+    return passed(exercise)
 
 
 def check_doremi(answer: tuple[float, float] | list[float] | None) -> str:
     """Exercise 3: one DoReMi step from (0.5, 0.5) with excess (ln 3, 0), η = 1, c = 0.2."""
+    exercise = "Exercise 3"
     if answer is None:
-        return not_answered("Exercise 3")
+        return not_answered(exercise)
     require(
+        exercise,
         isinstance(answer, (tuple, list)) and len(answer) == 2,
         f"expected a pair of numbers, got {answer!r}",
     )
-    require(all(_is_number(value) for value in answer), f"expected numbers, got {answer!r}")
+    answer = tuple(as_number(exercise, value) for value in answer)
     # Before smoothing: (0.5 · 3, 0.5 · 1) / 2 = (0.75, 0.25); then 0.8 · that + 0.2 · 0.5.
     expected = (0.7, 0.3)
     require(
+        exercise,
         all(math.isclose(a, e, abs_tol=1e-4) for a, e in zip(answer, expected, strict=True)),
         f"got {tuple(answer)}; multiply by exp(η λ), normalise, then mix in c of the uniform",
     )
-    return passed("Exercise 3")
+    return passed(exercise)
 
 
 def check_clip(answer: str | None) -> str:
     """Exercise 4: why the excess loss is clipped at zero (a letter)."""
+    exercise = "Exercise 4"
     if answer is None:
-        return not_answered("Exercise 4")
+        return not_answered(exercise)
     require(
+        exercise,
         isinstance(answer, str) and answer.strip().lower() in {"a", "b", "c"},
         f"expected 'a', 'b' or 'c', got {answer!r}",
     )
     require(
+        exercise,
         answer.strip().lower() == "b",
         f"got {answer!r}; exp(η λ) is positive for any λ, and losses are finite either way: think "
         "of what a negative per-symbol excess would do to its domain's average",
     )
-    return passed("Exercise 4")
+    return passed(exercise)

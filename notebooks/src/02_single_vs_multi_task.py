@@ -322,27 +322,27 @@ interactive_figure(
 #   lose, the first sign of negative transfer.
 #
 # ## Exercises
-# 1. How many parameters do the 55 per-task linear models have together? Give an int.
+# 1. The table of section 3 counts 165 parameters for the 55 per-task models and 68 for the
+#    one-hot model (its z has 65 entries, one per school of the data set). How many would each
+#    have with 10 input features and 100 schools, z one-hot over the 100? Give a pair of ints
+#    `(per_task, one_hot)`.
 # 2. Which descriptor kinds could place one of the 10 unseen schools? Give a set of names from
 #    `descriptors`.
-# 3. Trained on all students, what fraction of the 55 seen schools have a lower test MSE with the
-#    one-hot conditioned model than with their own per-task model? Give a float.
+# 3. Do small schools lose from sharing less often? Using `gain` and `small` from section 4,
+#    compute the fraction of the schools with at most 20 training students whose gain is below
+#    zero, and compare it with the fraction over all 55 schools printed there. Give the float.
 
 # %%
-per_task_parameters = None  # an int
-print(nb02.check_per_task_parameters(per_task_parameters, n_tasks=len(seen), x_dim=2))
+parameter_counts = None  # a pair of ints (per_task, one_hot)
+print(nb02.check_parameter_counts(parameter_counts))
 
 # %%
 descriptors_for_new_tasks = None  # a set of names, e.g. {"one-hot"}
 print(nb02.check_new_task_descriptors(descriptors_for_new_tasks))
 
 # %%
-fraction_gaining = None  # a float between 0 and 1
-print(
-    nb02.check_fraction_gaining(
-        fraction_gaining, test_error["per task", "all"], test_error["one-hot", "all"]
-    )
-)
+fraction_losing_small = None  # a float between 0 and 1
+print(nb02.check_fraction_losing(fraction_losing_small, gain, small))
 
 # %% [markdown]
 # ## References

@@ -301,21 +301,24 @@ interactive_figure(explore, lam=widgets.SelectionSlider(options=lams, value=0.1,
 # ## Exercises
 # 1. Compute by hand the penalty with λ = 0.5 for three one-weight networks θ = 1, 2, 4. Give
 #    a float.
-# 2. Which λ in `lams` gave the lowest mean validation error in section 3? Give the float.
-# 3. How many bytes do the parameters and Adam state of hard sharing take for T = 64 in
-#    section 4? Give the int.
+# 2. Section 3 chose one λ for all six schools. Would each school, on its own validation
+#    students, have chosen the same? From `val_errors` (one row per λ, one column per school),
+#    count the schools whose lowest validation error is at the chosen λ (index `best`). Give
+#    the int.
+# 3. How many bytes would the parameters and Adam state of hard sharing take for T = 1000 tasks,
+#    with the trunk and heads of section 4? Give the int.
 
 # %%
 penalty_answer = None  # a float
 print(nb08.check_penalty_by_hand(penalty_answer))
 
 # %%
-best_lambda = None  # one of lams
-print(nb08.check_best_lambda(best_lambda, lams, val_errors.mean(dim=1).tolist()))
+schools_agreeing = None  # an int from 0 to 6
+print(nb08.check_schools_agreeing(schools_agreeing, val_errors, best))
 
 # %%
-hard_bytes_64 = None  # an int
-print(nb08.check_hard_bytes(hard_bytes_64, memory["hard"][-1]))
+hard_bytes_1000 = None  # an int
+print(nb08.check_hard_bytes(hard_bytes_1000))
 
 # %% [markdown]
 # ## References

@@ -1,0 +1,82 @@
+"""Rules every exercise check follows, checked over all of them at once."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+
+import pytest
+import torch
+
+from mtl_helpers.exercises import NOT_ANSWERED, as_int, as_number, not_answered, passed, require
+
+MODULES = [f"mtl_helpers.exercises.nb{number:02d}" for number in range(1, 10)]
+# Values for the arguments a check takes besides the answer, by argument name.
+CONTEXT = {
+    "digits": torch.arange(10),
+    "sizes": [10, 20],
+    "gaps": [0.3, 0.1],
+    "gain": torch.tensor([-0.1, 0.2]),
+    "small": torch.tensor([True, False]),
+    "angles": [0.0, 90.0],
+    "gaps_at_largest_n": [-0.1, 0.2],
+    "val_errors": torch.tensor([[0.1, 0.2], [0.3, 0.1]]),
+    "chosen": 0,
+}
+
+
+def _checks() -> list[tuple[str, Callable[..., str]]]:
+    found = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for attribute, function in vars(module).items():
+            if attribute.startswith("check_") and inspect.getmodule(function) is module:
+                found.append((f"{name.rsplit('.', 1)[1]}.{attribute}", function))
+    return found
+
+
+CHECKS = _checks()
+
+
+def _call(check: Callable[..., str], answer: object) -> str:
+    parameters = list(inspect.signature(check).parameters)[1:]
+    return check(answer, *(CONTEXT[name] for name in parameters))
+
+
+def _label(check: Callable[..., str]) -> str:
+    match = re.match(r"(Exercise \d+):", inspect.getdoc(check) or "")
+    assert match, f"{check.__name__}'s docstring should start with 'Exercise N:'"
+    return match.group(1)
+
+
+def test_every_notebook_has_three_or_four_checks() -> None:
+    for name in MODULES:
+        count = sum(1 for label, _ in CHECKS if label.startswith(name.rsplit(".", 1)[1] + "."))
+        assert 3 <= count <= 4, f"{name} has {count} checks"
+
+
+@pytest.mark.parametrize(("name", "check"), CHECKS, ids=[name for name, _ in CHECKS])
+def test_check_waits_for_none_and_names_its_exercise_on_a_wrong_answer(
+    name: str, check: Callable[..., str]
+) -> None:
+    label = _label(check)
+    assert _call(check, None) == not_answered(label)
+    # An answer of no sensible type is rejected with a message that starts with the exercise.
+    with pytest.raises(AssertionError, match=rf"^{label}: "):
+        _call(check, object())
+
+
+def test_helpers_prefix_their_messages_with_the_exercise() -> None:
+    assert not_answered("Exercise 2") == f"Exercise 2: {NOT_ANSWERED}"
+    assert passed("Exercise 2") == "Exercise 2: correct"
+    require("Exercise 2", True, "never shown")
+    with pytest.raises(AssertionError, match=r"^Exercise 2: a hint$"):
+        require("Exercise 2", False, "a hint")
+    assert as_number("Exercise 1", 3) == 3.0
+    with pytest.raises(AssertionError, match=r"^Exercise 1: expected a number, got bool"):
+        as_number("Exercise 1", True)
+    assert as_int("Exercise 1", 4) == 4
+    with pytest.raises(AssertionError, match=r"^Exercise 1: expected an int, got float 4.0"):
+        as_int("Exercise 1", 4.0)
