@@ -10,7 +10,16 @@ from collections.abc import Callable
 import pytest
 import torch
 
-from mtl_helpers.exercises import NOT_ANSWERED, as_int, as_number, not_answered, passed, require
+from mtl_helpers.exercises import (
+    NOT_ANSWERED,
+    as_int,
+    as_number,
+    check_int,
+    check_number,
+    not_answered,
+    passed,
+    require,
+)
 
 MODULES = [f"mtl_helpers.exercises.nb{number:02d}" for number in range(1, 10)]
 # Values for the arguments a check takes besides the answer, by argument name.
@@ -80,3 +89,20 @@ def test_helpers_prefix_their_messages_with_the_exercise() -> None:
     assert as_int("Exercise 1", 4) == 4
     with pytest.raises(AssertionError, match=r"^Exercise 1: expected an int, got float 4.0"):
         as_int("Exercise 1", 4.0)
+
+
+def test_check_number_and_check_int_are_whole_checks() -> None:
+    assert check_number("Exercise 3", None, 0.5, "hint") == not_answered("Exercise 3")
+    assert check_number("Exercise 3", 0.5004, 0.5, "hint") == passed("Exercise 3")
+    with pytest.raises(AssertionError, match=r"^Exercise 3: got 0\.502; halve it$"):
+        check_number("Exercise 3", 0.502, 0.5, "halve it")  # outside the default 1e-3
+    # rel_tol scales with the expected value: 1e6 ± 1 passes at 1e-6, 1e6 + 3 does not.
+    assert check_number("Exercise 1", 1e6 + 1, 1e6, "h", rel_tol=1e-6) == passed("Exercise 1")
+    with pytest.raises(AssertionError, match=r"^Exercise 1: got 1e\+06; h$"):
+        check_number("Exercise 1", 1e6 + 3, 1e6, "h", rel_tol=1e-6, abs_tol=0.0)
+    assert check_int("Exercise 2", None, 7, "hint") == not_answered("Exercise 2")
+    assert check_int("Exercise 2", 7, 7, "hint") == passed("Exercise 2")
+    with pytest.raises(AssertionError, match=r"^Exercise 2: got 8; count again$"):
+        check_int("Exercise 2", 8, 7, "count again")
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected an int, got float 7.0"):
+        check_int("Exercise 2", 7.0, 7, "hint")

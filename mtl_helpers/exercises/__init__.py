@@ -8,6 +8,8 @@ call every check with a right and a wrong answer, so each one is known to be abl
 
 from __future__ import annotations
 
+import math
+
 NOT_ANSWERED = "not answered yet: replace None with your answer and run the cell again"
 
 
@@ -42,3 +44,34 @@ def require(exercise: str, condition: bool, hint: str) -> None:
     """
     if not condition:
         raise AssertionError(f"{exercise}: {hint}")
+
+
+def check_number(
+    exercise: str,
+    answer: object,
+    expected: float,
+    hint: str,
+    *,
+    abs_tol: float = 1e-3,
+    rel_tol: float = 0.0,
+) -> str:
+    """The whole check of an answer that is one number: ``None`` waits, a number within the
+    tolerance of ``expected`` passes, anything else raises "<exercise>: got <answer>; <hint>"."""
+    if answer is None:
+        return not_answered(exercise)
+    value = as_number(exercise, answer)
+    require(
+        exercise,
+        math.isclose(value, expected, abs_tol=abs_tol, rel_tol=rel_tol),
+        f"got {value:.4g}; {hint}",
+    )
+    return passed(exercise)
+
+
+def check_int(exercise: str, answer: object, expected: int, hint: str) -> str:
+    """The whole check of an answer that is one int (a count): as ``check_number``, but exact."""
+    if answer is None:
+        return not_answered(exercise)
+    as_int(exercise, answer)
+    require(exercise, answer == expected, f"got {answer}; {hint}")
+    return passed(exercise)

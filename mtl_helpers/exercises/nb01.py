@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import as_number, not_answered, passed, require
+from mtl_helpers.exercises import check_number, not_answered, passed, require
 
 
 def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> str:
@@ -37,17 +37,13 @@ def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> st
 
 def check_same_label_fraction(answer: float | None, digits: torch.Tensor) -> str:
     """Exercise 2: fraction of images whose parity label equals their multiple-of-3 label."""
-    exercise = "Exercise 2"
-    if answer is None:
-        return not_answered(exercise)
     expected = float(((digits % 2).float() == (digits % 3 == 0).float()).float().mean())
-    answer = as_number(exercise, answer)
-    require(
-        exercise,
-        abs(answer - expected) < 1e-3,
-        f"got {answer:.4g}; compare the two 0/1 label tensors element by element and average",
+    return check_number(
+        "Exercise 2",
+        answer,
+        expected,
+        "compare the two 0/1 label tensors element by element and average",
     )
-    return passed(exercise)
 
 
 def check_smallest_n(answer: int | None, sizes: Sequence[int], gaps: Sequence[float]) -> str:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from mtl_helpers.exercises import as_int, as_number, not_answered, passed, require
+from mtl_helpers.exercises import (
+    as_int,
+    check_number,
+    not_answered,
+    passed,
+    require,
+)
 
 
 def check_parameter_counts(answer: tuple[int, int] | None) -> str:
@@ -64,15 +70,9 @@ def check_new_task_descriptors(answer: set[str] | None) -> str:
 
 def check_fraction_losing(answer: float | None, gain: torch.Tensor, small: torch.Tensor) -> str:
     """Exercise 3: the fraction of the small schools (``small``, (T,) bool) with ``gain`` < 0."""
-    exercise = "Exercise 3"
-    if answer is None:
-        return not_answered(exercise)
-    answer = as_number(exercise, answer)
-    expected = float((gain[small] < 0).float().mean())
-    require(
-        exercise,
-        abs(answer - expected) < 1e-3,
-        f"got {answer:.4g}; keep the entries of gain where small is True, then take the "
-        "fraction of them below 0",
+    return check_number(
+        "Exercise 3",
+        answer,
+        float((gain[small] < 0).float().mean()),
+        "keep the entries of gain where small is True, then take the fraction of them below 0",
     )
-    return passed(exercise)

@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 from mtl_helpers.conditioning import CONDITIONING_KINDS
-from mtl_helpers.exercises import as_int, not_answered, passed, require
+from mtl_helpers.exercises import check_int, not_answered, passed, require
 
 
 def check_concat_cost(answer: int | None) -> str:
     """Exercise 1: parameters one more task adds to ConcatConditioning(2, T, [16, 16], 1)."""
-    exercise = "Exercise 1"
-    if answer is None:
-        return not_answered(exercise)
-    as_int(exercise, answer)
     # One more entry of z adds one more input column to the first layer: 16 weights, no bias.
-    require(
-        exercise,
-        answer == 16,
-        f"got {answer}; z_i only meets the first layer, through one column of its weight matrix",
+    return check_int(
+        "Exercise 1",
+        answer,
+        16,
+        "z_i only meets the first layer, through one column of its weight matrix",
     )
-    return passed(exercise)
 
 
 def check_head_cost(answer: int | None) -> str:
     """Exercise 2: parameters one more task adds to MultiHeadConditioning(2, T, [16, 16], 3)."""
-    exercise = "Exercise 2"
-    if answer is None:
-        return not_answered(exercise)
-    as_int(exercise, answer)
     # One more head: a (3, 16) weight and a (3,) bias, 16 * 3 + 3 = 51.
-    require(
-        exercise,
-        answer == 51,
-        f"got {answer}; a head maps the trunk's 16 features to 3 outputs",
-    )
-    return passed(exercise)
+    return check_int("Exercise 2", answer, 51, "a head maps the trunk's 16 features to 3 outputs")
 
 
 def check_film_without_scale(answer: str | None) -> str:

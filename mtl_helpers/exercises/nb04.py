@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mtl_helpers.exercises import as_int, not_answered, passed, require
+from mtl_helpers.exercises import check_int, not_answered, passed, require
 
 
 def check_identity_stitch(answer: str | None) -> str:
@@ -23,21 +23,11 @@ def check_identity_stitch(answer: str | None) -> str:
 
 def check_stitch_parameters(answer: int | None) -> str:
     """Exercise 2: CrossStitchNet(96, [64, 64, 64], [10, 10, 10]) has 3 units of 3×3 entries."""
-    exercise = "Exercise 2"
-    if answer is None:
-        return not_answered(exercise)
-    as_int(exercise, answer)
     # One (T, T) unit after each of the 3 hidden layers, T = 3 tasks: 3 · 3 · 3 = 27.
-    require(exercise, answer == 27, f"got {answer}; one (T, T) matrix follows every hidden layer")
-    return passed(exercise)
+    return check_int("Exercise 2", answer, 27, "one (T, T) matrix follows every hidden layer")
 
 
 def check_third_task_cost(answer: int | None) -> str:
     """Exercise 3: a third task adds one head Linear(64, 10) to HardSharing(96, [64, 64], ...)."""
-    exercise = "Exercise 3"
-    if answer is None:
-        return not_answered(exercise)
-    as_int(exercise, answer)
     # The trunk is shared; a new head has a (10, 64) weight and a (10,) bias: 640 + 10 = 650.
-    require(exercise, answer == 650, f"got {answer}; only a new head is added, the trunk is shared")
-    return passed(exercise)
+    return check_int("Exercise 3", answer, 650, "only a new head is added, the trunk is shared")

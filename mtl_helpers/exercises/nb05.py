@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import as_number, not_answered, passed, require
+from mtl_helpers.exercises import as_number, check_number, not_answered, passed, require
 
 
 def check_unit_factor(answer: object) -> str:
     """Exercise 1: a mass loss in grams² against the same loss in kilograms²."""
-    exercise = "Exercise 1"
-    if answer is None:
-        return not_answered(exercise)
-    value = as_number(exercise, answer)
-    require(
-        exercise,
-        math.isclose(value, 1e6, rel_tol=1e-6),
-        f"{value:.4g} is not it. A prediction error of e kg is 1000 e g, and the mean squared "
-        "error squares it.",
+    return check_number(
+        "Exercise 1",
+        answer,
+        1e6,
+        "a prediction error of e kg is 1000 e g, and the mean squared error squares it",
+        rel_tol=1e-6,
     )
-    return passed(exercise)
 
 
 def check_uncertainty_minimum(answer: object) -> str:
@@ -36,13 +32,13 @@ def check_uncertainty_minimum(answer: object) -> str:
     require(
         exercise,
         math.isclose(s, math.log(0.1), abs_tol=1e-3),
-        f"s = {s:.4g} is not the minimiser. Set the derivative −½ e^(−s) L + ½ to zero and "
-        "solve for s.",
+        f"got s = {s:.4g}, which is not the minimiser; set the derivative −½ e^(−s) L + ½ to "
+        "zero and solve for s",
     )
     require(
         exercise,
         math.isclose(value, 0.5 * (1 + math.log(0.1)), abs_tol=1e-3),
-        f"the value {value:.4g} is off. Put your s back into ½ e^(−s) L + ½ s.",
+        f"got the value {value:.4g}; put your s back into ½ e^(−s) L + ½ s",
     )
     return passed(exercise)
 
@@ -63,7 +59,7 @@ def check_dro_step(answer: object) -> str:
         exercise,
         math.isclose(first, expected[0], abs_tol=1e-3)
         and math.isclose(second, expected[1], abs_tol=1e-3),
-        f"({first:.4g}, {second:.4g}) is not it. Multiply each weight by exp(η L_i), then divide "
-        "by the sum so the weights add up to 1.",
+        f"got ({first:.4g}, {second:.4g}); multiply each weight by exp(η L_i), then divide by "
+        "the sum so the weights add up to 1",
     )
     return passed(exercise)

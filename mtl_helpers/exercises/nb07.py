@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import as_number, not_answered, passed, require
+from mtl_helpers.exercises import as_number, check_number, not_answered, passed, require
 from mtl_helpers.gradients import min_norm_weights, pcgrad
 
 
@@ -33,18 +33,13 @@ def check_pcgrad_by_hand(answer: Sequence[float] | None) -> str:
 
 def check_mgda_weight(answer: float | None) -> str:
     """Exercise 2: MGDA's weight on g_1 for g_1 = (1, 0), g_2 = (0, 2)."""
-    exercise = "Exercise 2"
-    if answer is None:
-        return not_answered(exercise)
-    answer = as_number(exercise, answer)
     grads = torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)
-    expected = float(min_norm_weights((grads @ grads.T).numpy())[0])
-    require(
-        exercise,
-        abs(answer - expected) < 1e-3,
-        f"got {answer:.4g}; use w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², clipped to [0, 1]",
+    return check_number(
+        "Exercise 2",
+        answer,
+        float(min_norm_weights((grads @ grads.T).numpy())[0]),
+        "use w_1 = (‖g_2‖² − g_1·g_2) / ‖g_1 − g_2‖², clipped to [0, 1]",
     )
-    return passed(exercise)
 
 
 def check_smallest_hurting_angle(

@@ -4,38 +4,38 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import as_int, as_number, not_answered, passed, require
+from mtl_helpers.exercises import (
+    as_number,
+    check_int,
+    check_number,
+    not_answered,
+    passed,
+    require,
+)
 
 
 def check_affinity(answer: float | None) -> str:
     """Exercise 1: Z[3, 1] for L_1 = (θ − 1)² + 1, L_3 = (θ + 1)² + 1 at θ = 0, η = 0.1."""
-    exercise = "Exercise 1"
-    if answer is None:
-        return not_answered(exercise)
-    answer = as_number(exercise, answer)
     # ∇L_3(0) = 2, so θ moves to −0.2; L_1 goes from 2 to 1.2² + 1 = 2.44, and
     # 1 − 2.44 / 2 = −0.22.
-    require(
-        exercise,
-        abs(answer - (-0.22)) < 1e-6,
-        f"got {answer:.4g}; step θ against the gradient of L_3, then compare L_1 before and after",
+    return check_number(
+        "Exercise 1",
+        answer,
+        -0.22,
+        "step θ against the gradient of L_3, then compare L_1 before and after",
+        abs_tol=1e-6,
     )
-    return passed(exercise)
 
 
 def check_splits(answer: int | None) -> str:
     """Exercise 2: the number of splits of 6 tasks into 3 non-empty groups, S(6, 3)."""
-    exercise = "Exercise 2"
-    if answer is None:
-        return not_answered(exercise)
-    as_int(exercise, answer)
     # S(6, 3) = (3^6 − 3 · 2^6 + 3 · 1^6) / 3! = (729 − 192 + 3) / 6 = 90.
-    require(
-        exercise,
-        answer == 90,
-        f"got {answer}; groups have no order and no group may be empty (3^6 / 3! over-counts)",
+    return check_int(
+        "Exercise 2",
+        answer,
+        90,
+        "groups have no order and no group may be empty (3^6 / 3! over-counts)",
     )
-    return passed(exercise)
 
 
 def check_doremi(answer: tuple[float, float] | list[float] | None) -> str:
