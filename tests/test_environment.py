@@ -57,9 +57,19 @@ def test_environment_pins_cpu_pytorch_matching_pyproject() -> None:
     assert "2.13" in torch_line and "2.13" in pinned
 
 
-def test_environment_installs_the_package_itself() -> None:
+def test_binder_installs_the_package_after_the_environment() -> None:
+    # repo2docker builds environment.yml before the repository is copied in, so a local path in
+    # its pip section would fail there; postBuild, run afterwards, installs the package.
     pip_section = next(e for e in _environment()["dependencies"] if isinstance(e, dict))["pip"]
-    assert "-e ." in pip_section
+    local = [r for r in pip_section if r.startswith(("-e", ".", "/"))]
+    assert not local, f"environment.yml installs local paths {local}; leave that to postBuild"
+    post_build = ROOT / "postBuild"
+    install = "python -m pip install --no-deps --editable ."
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable for repo2docker"
+    assert install in post_build.read_text().splitlines()
+    # conda users run the same command, as README says.
+    readme = (ROOT / "README.md").read_text()
+    assert f"conda activate {_environment()['name']}\n{install}\n" in readme
 
 
 def test_constraints_pin_every_dependency_exactly() -> None:
