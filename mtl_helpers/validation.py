@@ -107,13 +107,41 @@ def check_positive_float(name: str, value: object) -> float:
     return float(value)
 
 
-def check_choice(name: str, value: object, choices: Iterable[object]) -> object:
-    """Return ``value`` if it is one of ``choices``, else raise ValueError listing them."""
-    options = list(choices)
-    if value not in options:
-        listed = ", ".join(repr(c) for c in options)
-        raise ValueError(f"unknown {name} {value!r}; expected one of: {listed}")
+def check_real(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite real number (not a bool), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return float(value)
+
+
+def check_generator(name: str, value: object) -> torch.Generator:
+    """Return ``value`` if it is a ``torch.Generator``, else raise TypeError.
+
+    ``None`` is refused too: every random draw in this package comes from a generator the caller
+    seeded, so that a re-run gives the same numbers.
+    """
+    if not isinstance(value, torch.Generator):
+        raise TypeError(
+            f"{name} must be a torch.Generator (e.g. torch.Generator().manual_seed(0)), "
+            f"got {type(value).__name__} {value!r}"
+        )
     return value
+
+
+def check_choice(name: str, value: object, choices: Iterable[object]) -> object:
+    """Return the entry of ``choices`` equal to ``value``, else raise ValueError listing them.
+
+    Returns the listed entry itself (``3`` for ``3.0``). A bool never matches a number, although
+    Python counts ``True == 1``.
+    """
+    options = list(choices)
+    for option in options:
+        if option == value and isinstance(value, bool) == isinstance(option, bool):
+            return option
+    listed = ", ".join(repr(c) for c in options)
+    raise ValueError(f"unknown {name} {value!r}; expected one of: {listed}")
 
 
 def task_index(name: str, value: object, task_names: Sequence[str]) -> int:

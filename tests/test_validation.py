@@ -10,9 +10,11 @@ import torch
 from mtl_helpers.validation import (
     check_choice,
     check_finite,
+    check_generator,
     check_nonnegative,
     check_positive_float,
     check_positive_int,
+    check_real,
     check_same_length,
     check_same_shape,
     check_simplex,
@@ -131,6 +133,36 @@ def test_check_choice_lists_the_options() -> None:
     assert check_choice("loss", "mse", ("mse", "bce")) == "mse"
     with pytest.raises(ValueError, match=r"unknown loss 'l1'; expected one of: 'mse', 'bce'"):
         check_choice("loss", "l1", ("mse", "bce"))
+
+
+def test_check_choice_returns_the_listed_entry_and_never_matches_a_bool() -> None:
+    result = check_choice("n_groups", 3.0, [1, 2, 3])
+    assert result == 3 and type(result) is int
+    with pytest.raises(ValueError, match=r"unknown n_groups True; expected one of: 1, 2, 3"):
+        check_choice("n_groups", True, [1, 2, 3])
+    with pytest.raises(ValueError, match=r"unknown n '50'; expected one of: 10, 50"):
+        check_choice("n", "50", [10, 50])
+    assert check_choice("flag", True, [False, True]) is True
+
+
+def test_check_real_accepts_finite_numbers_only() -> None:
+    assert check_real("noise", 2) == 2.0
+    assert check_real("noise", -0.5) == -0.5
+    with pytest.raises(TypeError, match=r"noise must be a number, got str '1'"):
+        check_real("noise", "1")
+    with pytest.raises(TypeError, match=r"noise must be a number, got bool True"):
+        check_real("noise", True)
+    with pytest.raises(ValueError, match=r"noise must be a finite number, got nan"):
+        check_real("noise", math.nan)
+
+
+def test_check_generator_refuses_seeds_and_none() -> None:
+    generator = torch.Generator().manual_seed(0)
+    assert check_generator("generator", generator) is generator
+    with pytest.raises(TypeError, match=r"generator must be a torch.Generator .*got int 42"):
+        check_generator("generator", 42)
+    with pytest.raises(TypeError, match=r"generator must be a torch.Generator .*got NoneType"):
+        check_generator("generator", None)
 
 
 def test_task_index_by_name_and_number() -> None:
