@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := requirements/constraints.txt
 # Extra options for 'make lab', e.g. LAB_ARGS="--no-browser --port=8899" (the browser test uses it).
 LAB_ARGS ?=
+# JupyterLab refuses to start as root unless told to; containers and CI machines often run as root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test lint unit notebooks book bench clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
+	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) notebooks/
 
 test: lint $(STAMP)
 	$(BIN)/python -m pytest

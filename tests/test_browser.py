@@ -172,7 +172,6 @@ def jupyter_lab(tmp_path: Path) -> Iterator[Lab]:
     lab = Lab(url=f"http://127.0.0.1:{port}", token=secrets.token_hex(16), log=tmp_path / "lab.log")
     lab_args = [
         "--no-browser",
-        "--allow-root",  # CI runs as root
         f"--port={port}",
         "--ServerApp.port_retries=0",
         "--ServerApp.ip=127.0.0.1",
