@@ -14,12 +14,17 @@ from mtl_helpers.exercises import (
     NOT_ANSWERED,
     as_int,
     as_number,
+    as_pair,
     check_int,
     check_number,
+    nb01,
+    nb05,
+    nb07,
     not_answered,
     passed,
     require,
 )
+from mtl_helpers.weighting import group_dro_weights
 
 MODULES = [f"mtl_helpers.exercises.nb{number:02d}" for number in range(1, 10)]
 # Values for the arguments a check takes besides the answer, by argument name.
@@ -106,3 +111,25 @@ def test_check_number_and_check_int_are_whole_checks() -> None:
         check_int("Exercise 2", 8, 7, "count again")
     with pytest.raises(AssertionError, match=r"^Exercise 2: expected an int, got float 7.0"):
         check_int("Exercise 2", 7.0, 7, "hint")
+
+
+def test_pairs_may_be_given_as_a_tensor() -> None:
+    # A learner checking a hand calculation with a helper gets a tensor back; it is a pair too.
+    assert as_pair("Exercise 3", torch.tensor([0.25, 0.75]), "two weights") == (0.25, 0.75)
+    assert as_pair("Exercise 3", [1, 2], "two weights") == (1, 2)
+    with pytest.raises(AssertionError, match=r"^Exercise 3: expected two weights, got \[1, 2, 3\]"):
+        as_pair("Exercise 3", torch.tensor([1, 2, 3]), "two weights")
+    with pytest.raises(AssertionError, match=r"^Exercise 3: expected two weights, got 'ab'"):
+        as_pair("Exercise 3", "ab", "two weights")
+    assert nb05.check_dro_step(
+        group_dro_weights(torch.tensor([0.5, 0.5]), torch.tensor([1.0, 2.0]), step_size=1.0)
+    ) == passed("Exercise 3")
+
+
+def test_answers_typed_as_strings_are_named_as_strings() -> None:
+    with pytest.raises(AssertionError, match=r"^Exercise 3: expected an int, got str '100'"):
+        nb01.check_smallest_n("100", [10, 100], [0.5, 0.1])
+    with pytest.raises(AssertionError, match=r"^Exercise 3: expected an int, got str '30'"):
+        nb07.check_smallest_hurting_angle("30", [0.0, 30.0], [-0.1, 0.2])
+    with pytest.raises(AssertionError, match=r"^Exercise 1: expected a number, got str '1'"):
+        nb07.check_pcgrad_by_hand(["1", "2"])

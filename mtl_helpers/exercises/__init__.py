@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import torch
+
 NOT_ANSWERED = "not answered yet: replace None with your answer and run the cell again"
 
 
@@ -26,7 +28,9 @@ def passed(exercise: str) -> str:
 def as_number(exercise: str, answer: object) -> float:
     """``answer`` as a float, or an AssertionError saying a number was expected."""
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise AssertionError(f"{exercise}: expected a number, got {type(answer).__name__}")
+        raise AssertionError(
+            f"{exercise}: expected a number, got {type(answer).__name__} {answer!r}"
+        )
     return float(answer)
 
 
@@ -35,6 +39,22 @@ def as_int(exercise: str, answer: object) -> int:
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise AssertionError(f"{exercise}: expected an int, got {type(answer).__name__} {answer!r}")
     return answer
+
+
+def as_pair(exercise: str, answer: object, what: str) -> tuple[object, object]:
+    """``answer`` as a pair: a tuple or list of two, or a tensor of two numbers (its ``tolist()``).
+
+    ``what`` says what the pair holds, for the message, e.g. ``"a pair (s, value)"``. The parts
+    are returned as given; check them with ``as_number`` or ``as_int``.
+    """
+    if isinstance(answer, torch.Tensor) and answer.ndim == 1:
+        answer = answer.tolist()
+    require(
+        exercise,
+        isinstance(answer, (tuple, list)) and len(answer) == 2,
+        f"expected {what}, got {answer!r}",
+    )
+    return answer[0], answer[1]
 
 
 def require(exercise: str, condition: bool, hint: str) -> None:

@@ -6,6 +6,7 @@ import torch
 
 from mtl_helpers.exercises import (
     as_int,
+    as_pair,
     check_number,
     not_answered,
     passed,
@@ -18,12 +19,8 @@ def check_parameter_counts(answer: tuple[int, int] | None) -> str:
     exercise = "Exercise 1"
     if answer is None:
         return not_answered(exercise)
-    require(
-        exercise,
-        isinstance(answer, (tuple, list)) and len(answer) == 2,
-        f"expected a pair of ints (per_task, one_hot), got {answer!r}",
-    )
-    per_task, one_hot = (as_int(exercise, part) for part in answer)
+    pair = as_pair(exercise, answer, "a pair of ints (per_task, one_hot)")
+    per_task, one_hot = (as_int(exercise, part) for part in pair)
     # Per task: 100 models with 10 weights and 1 bias each, 100 · 11 = 1100.
     require(
         exercise,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mtl_helpers.exercises import as_number, check_number, not_answered, passed, require
+from mtl_helpers.exercises import as_number, as_pair, check_number, not_answered, passed, require
 
 
 def check_unit_factor(answer: object) -> str:
@@ -23,12 +23,8 @@ def check_uncertainty_minimum(answer: object) -> str:
     exercise = "Exercise 2"
     if answer is None:
         return not_answered(exercise)
-    require(
-        exercise,
-        isinstance(answer, (tuple, list)) and len(answer) == 2,
-        f"expected a pair (s, value), got {answer!r}",
-    )
-    s, value = (as_number(exercise, part) for part in answer)
+    pair = as_pair(exercise, answer, "a pair (s, value)")
+    s, value = (as_number(exercise, part) for part in pair)
     require(
         exercise,
         math.isclose(s, math.log(0.1), abs_tol=1e-3),
@@ -48,12 +44,8 @@ def check_dro_step(answer: object) -> str:
     exercise = "Exercise 3"
     if answer is None:
         return not_answered(exercise)
-    require(
-        exercise,
-        isinstance(answer, (tuple, list)) and len(answer) == 2,
-        f"expected two weights, got {answer!r}",
-    )
-    first, second = (as_number(exercise, part) for part in answer)
+    pair = as_pair(exercise, answer, "two weights")
+    first, second = (as_number(exercise, part) for part in pair)
     expected = (1 / (1 + math.e), math.e / (1 + math.e))
     require(
         exercise,

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 
 import torch
 
-from mtl_helpers.exercises import as_number, check_number, not_answered, passed, require
+from mtl_helpers.exercises import (
+    as_number,
+    as_pair,
+    check_int,
+    check_number,
+    not_answered,
+    passed,
+    require,
+)
 from mtl_helpers.gradients import min_norm_weights, pcgrad
 
 
@@ -15,13 +23,9 @@ def check_pcgrad_by_hand(answer: Sequence[float] | None) -> str:
     exercise = "Exercise 1"
     if answer is None:
         return not_answered(exercise)
-    require(
-        exercise,
-        isinstance(answer, Sequence) and not isinstance(answer, str) and len(answer) == 2,
-        f"expected two numbers such as (0.5, 1.5), got {answer!r}",
-    )
+    pair = as_pair(exercise, answer, "two numbers such as (0.5, 1.5)")
     expected = pcgrad(torch.tensor([[2.0, 0.0], [-1.0, 1.0]], dtype=torch.float64))
-    got = torch.tensor([as_number(exercise, v) for v in answer], dtype=torch.float64)
+    got = torch.tensor([as_number(exercise, v) for v in pair], dtype=torch.float64)
     require(
         exercise,
         torch.allclose(got, expected, atol=1e-3),
@@ -51,9 +55,9 @@ def check_smallest_hurting_angle(
         return not_answered(exercise)
     hurting = [a for a, gap in zip(angles, gaps_at_largest_n, strict=True) if gap > 0]
     require(exercise, hurting, "no angle has a positive gap in these results")
-    require(
+    return check_int(
         exercise,
-        answer == hurting[0],
-        f"got {answer}; read the last column of the heat map in section 1",
+        answer,
+        int(hurting[0]),
+        "gaps[:, -1] holds the gap of each angle at the largest n; find the first one above 0",
     )
-    return passed(exercise)

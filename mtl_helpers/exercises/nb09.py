@@ -6,6 +6,7 @@ import math
 
 from mtl_helpers.exercises import (
     as_number,
+    as_pair,
     check_int,
     check_number,
     not_answered,
@@ -43,12 +44,8 @@ def check_doremi(answer: tuple[float, float] | list[float] | None) -> str:
     exercise = "Exercise 3"
     if answer is None:
         return not_answered(exercise)
-    require(
-        exercise,
-        isinstance(answer, (tuple, list)) and len(answer) == 2,
-        f"expected a pair of numbers, got {answer!r}",
-    )
-    answer = tuple(as_number(exercise, value) for value in answer)
+    pair = as_pair(exercise, answer, "a pair of numbers")
+    answer = tuple(as_number(exercise, value) for value in pair)
     # Before smoothing: (0.5 · 3, 0.5 · 1) / 2 = (0.75, 0.25); then 0.8 · that + 0.2 · 0.5.
     expected = (0.7, 0.3)
     require(

@@ -484,7 +484,8 @@ interactive_figure(
 #    list of two floats.
 # 2. What is the MGDA weight w_1 on g_1 for g_1 = (1, 0) and g_2 = (0, 2)? Give a float.
 # 3. In section 1, with n = 400, what is the smallest angle in `angles` at which sharing hurts
-#    (a positive gap)? Give the int.
+#    (a positive gap)? The heat map's colours near 0 are too faint to tell: compute it from
+#    `gaps` (one row per angle, one column per n). Give the int.
 
 # %%
 pcgrad_answer = None  # e.g. [x, y]
