@@ -24,6 +24,7 @@ from mtl_helpers.plotting import plot_task_bars
 from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import History, Plan, every_task_sampler, train_multitask
 from mtl_helpers.validation import (
+    check_choice,
     check_finite,
     check_positive_float,
     check_positive_int,
@@ -299,10 +300,24 @@ def plot_groupings(
     """Per-task test error of the split into ``n_groups`` beside the two extremes.
 
     test_errors: {number of groups: (T,) per-task error}; it must hold 1 (one network for all),
-    T (one network per task) and ``n_groups``; groupings: {number of groups: the split used}.
+    T (one network per task) and ``n_groups``, an int in 1..T; groupings: {number of groups: the
+    split used}.
     Draws grouped bars (one group of bars per task) and names the split in the title.
     """
+    if isinstance(task_names, str) or not isinstance(task_names, Sequence):
+        raise TypeError(
+            f"task_names must be a list of names, got {type(task_names).__name__} {task_names!r}"
+        )
     n_tasks = len(task_names)
+    if n_tasks == 0:
+        raise ValueError("task_names must name at least one task, got none")
+    for name, mapping in (("test_errors", test_errors), ("groupings", groupings)):
+        if not isinstance(mapping, Mapping):
+            raise TypeError(
+                f"{name} must be a mapping from the number of groups, got {type(mapping).__name__}"
+            )
+    check_positive_int("n_groups", n_groups)
+    n_groups = check_choice("n_groups", n_groups, range(1, n_tasks + 1))
     for needed in (1, n_tasks, n_groups):
         if needed not in test_errors or needed not in groupings:
             raise ValueError(

@@ -2,7 +2,8 @@
 
 Introduced in notebook 04. Each model takes a flat input x: (n, in_dim), computes every task's
 output from it with ``forward_all(x)`` → list of (n, C_t) logits, and answers the training
-loop's ``model(x, task)`` with the output of one task.
+loop's ``model(x, task)`` with the output of one task: (n, C_task), or (n,) for a task with one
+output (a regression or ``bce`` task), as :class:`~mtl_helpers.models.HardSharingModel` does.
 
 - :class:`HardSharing`: one trunk, one head per task.
 - :class:`IndependentNets`: one whole network per task.
@@ -34,7 +35,13 @@ from mtl_helpers.models import mlp
 from mtl_helpers.plotting import plot_heatmap
 from mtl_helpers.tasks import TaskData
 from mtl_helpers.training import Backward
-from mtl_helpers.validation import check_positive_float, check_positive_int, check_tensor
+from mtl_helpers.validation import (
+    check_generator,
+    check_positive_float,
+    check_positive_int,
+    check_same_length,
+    check_tensor,
+)
 
 
 def digit_pairs(
@@ -59,6 +66,7 @@ def digit_pairs(
     if len(images) < 2:
         raise ValueError(f"images must hold at least 2 digits to pair, got {len(images)}")
     check_positive_int("n_pairs", n_pairs)
+    check_generator("generator", generator)
     if isinstance(overlap, bool) or not isinstance(overlap, int):
         raise TypeError(f"overlap must be an int, got {type(overlap).__name__} {overlap!r}")
     height, width = images.shape[1:]
@@ -81,8 +89,13 @@ def two_digit_tasks(
 
     pairs: (n, H, W) → each task's x is (n, W·H), flattened column by column, so that each
     block of H consecutive values is one image column (a token for :class:`TaskQueryNet`).
+    left, right: (n,) int64 digit classes, as :func:`digit_pairs` returns them.
     """
     check_tensor("pairs", pairs, ndim=3, dtype_kind="float")
+    check_tensor("left", left, ndim=1, dtype_kind="int")
+    check_tensor("right", right, ndim=1, dtype_kind="int")
+    check_same_length("pairs", pairs, "left", left)
+    check_same_length("pairs", pairs, "right", right)
     x = pairs.transpose(1, 2).reshape(len(pairs), -1)
     return (
         TaskData("left digit", x, left, "cross_entropy"),
@@ -119,15 +132,22 @@ class MultiTaskNet(nn.Module):
         check_tensor("x", x, ndim=2, dtype_kind="float")
         if x.shape[1] != self.in_dim:
             raise ValueError(f"x must have {self.in_dim} columns, got shape {tuple(x.shape)}")
+        dtype = next(self.parameters()).dtype
+        if x.dtype != dtype:
+            raise TypeError(
+                f"x must have the dtype of the model's parameters, {dtype}, got {x.dtype} "
+                f"(shape {tuple(x.shape)}); convert it with .to({dtype})"
+            )
         return x
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
-        """x: (n, in_dim), task: an index in 0..T-1 → (n, C_task)."""
+        """x: (n, in_dim), task: an index in 0..T-1 → (n, C_task), or (n,) when C_task = 1."""
         if isinstance(task, bool) or not isinstance(task, int):
             raise TypeError(f"task must be an int task index, got {type(task).__name__}")
         if not 0 <= task < self.n_tasks:
             raise ValueError(f"task must be in 0..{self.n_tasks - 1}, got {task}")
-        return self.forward_all(x)[task]
+        out = self.forward_all(x)[task]
+        return out.squeeze(-1) if out.shape[1] == 1 else out
 
 
 class HardSharing(MultiTaskNet):
@@ -181,6 +201,11 @@ class CrossStitchNet(MultiTaskNet):
     ) -> None:
         super().__init__()
         widths = _check_sizes(in_dim, hidden, out_dims)
+        if isinstance(self_weight, bool) or not isinstance(self_weight, (int, float)):
+            raise TypeError(
+                f"self_weight must be a number in [0, 1], got {type(self_weight).__name__} "
+                f"{self_weight!r}"
+            )
         if not 0.0 <= self_weight <= 1.0:
             raise ValueError(f"self_weight must be in [0, 1], got {self_weight}")
         self.in_dim, self.n_tasks = in_dim, len(out_dims)
@@ -339,9 +364,24 @@ def penalised_backward(penalty: Callable[[], torch.Tensor]) -> Backward:
     """
     if not callable(penalty):
         raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
+    name = getattr(penalty, "__qualname__", type(penalty).__name__)
 
     def backward(losses: torch.Tensor, indices: list[int]) -> torch.Tensor:
-        objective = losses.sum() + penalty()
+        value = penalty()
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"penalty {name} must return a scalar tensor, got {type(value).__name__} {value!r}"
+            )
+        if value.ndim != 0:
+            raise ValueError(
+                f"penalty {name} must return a scalar (0-dimensional) tensor, got shape "
+                f"{tuple(value.shape)}; reduce it with .sum() or .mean()"
+            )
+        if not value.is_floating_point():
+            raise TypeError(
+                f"penalty {name} must return a floating tensor, got dtype {value.dtype}"
+            )
+        objective = losses.sum() + value
         objective.backward()
         return objective
 

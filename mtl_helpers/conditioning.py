@@ -43,6 +43,15 @@ def _check_inputs(x: object, z: object, x_dim: int, z_dim: int) -> None:
         )
 
 
+def _check_dtype(name: str, value: torch.Tensor, dtype: torch.dtype) -> None:
+    """Raise TypeError unless ``value`` has the dtype of the weights it is multiplied with."""
+    if value.dtype != dtype:
+        raise TypeError(
+            f"{name} must have the layer's dtype {dtype}, got {value.dtype} (convert it with "
+            f".to({dtype}))"
+        )
+
+
 def _check_one_hot(z: torch.Tensor) -> None:
     """Raise ValueError naming the first row of z: (n, T) that is not one-hot (one 1, the rest 0).
 
@@ -101,13 +110,21 @@ class AdditiveLinear(nn.Module):
         self.z_part = nn.Linear(z_dim, out_dim, bias=False)
 
     def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """x: (n, x_dim), z: (n, z_dim) → (n, out_dim)."""
+        """x: (n, x_dim), z: (n, z_dim) → (n, out_dim), both in the layer's dtype."""
         _check_inputs(x, z, self.x_dim, self.z_dim)
+        _check_dtype("x", x, self.x_part.weight.dtype)
+        _check_dtype("z", z, self.z_part.weight.dtype)
         return self.x_part(x) + self.z_part(z)
 
     def task_bias(self, z: torch.Tensor) -> torch.Tensor:
-        """The bias that z adds to the layer, ``W_z z + b``: z (n, z_dim) → (n, out)."""
+        """The bias that z adds to the layer, ``W_z z + b``: z (n, z_dim) → (n, out).
+
+        z must have the layer's dtype (float32 unless the layer was converted).
+        """
         check_tensor("z", z, ndim=2, dtype_kind="float")
+        if z.shape[1] != self.z_dim:
+            raise ValueError(f"z must have z_dim={self.z_dim} columns, got shape {tuple(z.shape)}")
+        _check_dtype("z", z, self.z_part.weight.dtype)
         return self.z_part(z) + self.x_part.bias
 
 

@@ -17,7 +17,13 @@ from pathlib import Path
 import torch
 
 from mtl_helpers.tasks import TaskData
-from mtl_helpers.validation import check_choice, check_positive_int, check_tensor
+from mtl_helpers.validation import (
+    check_choice,
+    check_finite,
+    check_generator,
+    check_positive_int,
+    check_tensor,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -178,16 +184,40 @@ class Schools:
         """One regression :class:`TaskData` per school, from the students whose indices are
         ``rows``: (n,) int64 row indices, e.g. one side of :func:`split_by_task`.
 
-        school_ids: (k,) the schools to keep, in that order (default all 65). Task ``j`` is named
-        ``"school <id>"`` and holds x (n_j, 2) and y (n_j,).
+        school_ids: (k,) distinct school indices in 0..64 to keep, in that order (default all
+        65). Task ``j`` is named ``"school <id>"`` and holds x (n_j, 2) and y (n_j,); every kept
+        school must have at least one student among ``rows``.
         """
         check_tensor("rows", rows, ndim=1, dtype_kind="int")
+        n_rows = len(self.school)
+        if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= n_rows):
+            raise ValueError(
+                f"rows must be student indices in 0..{n_rows - 1}, got values from "
+                f"{int(rows.min())} to {int(rows.max())}"
+            )
         if school_ids is None:
             school_ids = torch.arange(self.n_tasks)
         check_tensor("school_ids", school_ids, ndim=1, dtype_kind="int")
+        ids = school_ids.tolist()
+        outside = [school for school in ids if not 0 <= school < self.n_tasks]
+        if outside:
+            raise ValueError(
+                f"school_ids must be school indices in 0..{self.n_tasks - 1}, got {outside[0]}"
+            )
+        repeated = sorted({school for school in ids if ids.count(school) > 1})
+        if repeated:
+            raise ValueError(
+                f"school_ids must be distinct (each school is one task), got {repeated[0]} "
+                f"{ids.count(repeated[0])} times"
+            )
         tasks = []
-        for school in school_ids.tolist():
+        for school in ids:
             mine = rows[self.school[rows] == school]
+            if len(mine) == 0:
+                raise ValueError(
+                    f"rows hold no student of school {school}, so task 'school {school}' would "
+                    "be empty; leave it out of school_ids or split with split_by_task"
+                )
             tasks.append(TaskData(f"school {school}", self.x[mine], self.y[mine], "mse"))
         return tasks
 
@@ -216,6 +246,18 @@ def load_schools(folder: Path | None = None) -> Schools:
     )
 
 
+def _check_test_fraction(test_fraction: object) -> float:
+    """Return ``test_fraction`` if it is a number strictly between 0 and 1, else raise."""
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)):
+        raise TypeError(
+            f"test_fraction must be a number strictly between 0 and 1, got "
+            f"{type(test_fraction).__name__} {test_fraction!r}"
+        )
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
+    return test_fraction
+
+
 def split_indices(
     n: int, test_fraction: float, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -225,8 +267,8 @@ def split_indices(
     training part keeps at least one.
     """
     check_positive_int("n", n)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
+    _check_test_fraction(test_fraction)
+    check_generator("generator", generator)
     order = torch.randperm(n, generator=generator)
     n_test = min(n - 1, max(1, round(n * test_fraction))) if n >= 2 else 0
     return order[n_test:], order[:n_test]
@@ -241,6 +283,8 @@ def split_by_task(
     row put it in the training part.
     """
     check_tensor("task_ids", task_ids, ndim=1, dtype_kind="int")
+    _check_test_fraction(test_fraction)
+    check_generator("generator", generator)
     if len(task_ids) == 0:
         raise ValueError(f"task_ids must hold at least one row, got shape {tuple(task_ids.shape)}")
     if int(task_ids.min()) < 0:
@@ -261,8 +305,10 @@ def standardize(
 
     train: (N, D) or (N,); others: tensors of the same trailing shape. Returns
     ``([train_std, *others_std], mean, std)``; a constant column keeps std 1 to avoid dividing by 0.
+    Every tensor must be finite: one NaN would make a whole column of the statistics NaN.
     """
     check_tensor("train", train, dtype_kind="float")
+    check_finite("train", train)
     if len(train) < 2:
         raise ValueError(
             "train must have at least 2 rows to estimate a standard deviation, got shape "
@@ -279,5 +325,6 @@ def standardize(
                 f"tensor {position} must have trailing shape {tuple(train.shape[1:])} like "
                 f"train, got {tuple(tensor.shape)}"
             )
+        check_finite(f"tensor {position}", tensor)
         scaled.append((tensor - mean) / std)
     return scaled, mean, std

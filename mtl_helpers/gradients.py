@@ -29,7 +29,14 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from mtl_helpers.validation import check_finite, check_positive_int, check_tensor
+from mtl_helpers.validation import (
+    check_choice,
+    check_finite,
+    check_generator,
+    check_positive_int,
+    check_real,
+    check_tensor,
+)
 
 Aggregator = Callable[[torch.Tensor], torch.Tensor]
 
@@ -347,8 +354,19 @@ def cagrad(grads: torch.Tensor, c: float = 0.5) -> torch.Tensor:
     if isinstance(c, bool) or not isinstance(c, (int, float)):
         raise TypeError(f"c must be a number, got {type(c).__name__} {c!r}")
     if not math.isfinite(c) or c < 0:
-        raise ValueError(f"c must be a finite number ≥ 0, got {c}")
-    weights = cagrad_inner_weights(_gramian(grads), float(c))
+        raise ValueError(f"c must be a finite number ≥ 0, got {c!r}")
+    gram = _gramian(grads)
+    # ‖d‖ ≤ ‖g_0‖ + c‖g_0‖, and ‖g_0‖² is the mean entry of the Gramian: a bound found in O(T²)
+    # that keeps every entry of d finite in the dtype of grads.
+    bound = (1 + c) * math.sqrt(max(float(gram.mean()), 0.0))
+    largest = float(torch.finfo(grads.dtype).max)
+    if not bound <= largest:
+        raise ValueError(
+            f"c is too large for these gradients: the direction's norm may reach "
+            f"(1 + c)‖g_0‖ = {bound:.4g}, more than {grads.dtype} holds ({largest:.4g}); got "
+            f"c={c!r}"
+        )
+    weights = cagrad_inner_weights(gram, float(c))
     mean = grads.mean(dim=0)
     if weights is None:
         return mean
@@ -358,7 +376,12 @@ def cagrad(grads: torch.Tensor, c: float = 0.5) -> torch.Tensor:
     norm = combined.norm()
     if norm == 0:
         return mean
-    return mean + (c * mean.norm() / norm) * combined
+    factor = c * mean.norm() / norm
+    if not bool(torch.isfinite(factor)):
+        # A short g_w and a large c: the factor overflows although the step, whose norm is
+        # c‖g_0‖ ≤ the bound above, does not. Normalising g_w first avoids the overflow.
+        return mean + (c * mean.norm()) * (combined / norm)
+    return mean + factor * combined
 
 
 def mean_gradient(grads: torch.Tensor) -> torch.Tensor:
@@ -379,6 +402,16 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
     return params
 
 
+def _check_in_graph(name: str, loss: torch.Tensor) -> None:
+    """Raise ValueError unless ``loss`` is attached to an autograd graph to differentiate."""
+    if not loss.requires_grad:
+        raise ValueError(
+            f"{name} must be connected to the autograd graph (requires_grad=True), got a tensor "
+            "with requires_grad=False: compute the losses from the parameters outside "
+            "torch.no_grad() and without .detach()"
+        )
+
+
 def task_gradients(
     losses: torch.Tensor | Sequence[torch.Tensor], params: Iterable[torch.Tensor]
 ) -> torch.Tensor:
@@ -390,11 +423,13 @@ def task_gradients(
     """
     if isinstance(losses, torch.Tensor):
         check_tensor("losses", losses, ndim=1, dtype_kind="float")
+        _check_in_graph("losses", losses)
         losses = list(losses.unbind())
     else:
         losses = list(losses)
         for position, loss in enumerate(losses):
             check_tensor(f"losses[{position}]", loss, ndim=0, dtype_kind="float")
+            _check_in_graph(f"losses[{position}]", loss)
     if not losses:
         raise ValueError("losses must hold at least one task loss, got none")
     params = _check_params(params)
@@ -491,6 +526,13 @@ def gradient_backward(
     return backward
 
 
+def _number_list(name: str, values: object) -> list[object]:
+    """``values`` as a list, raising TypeError for a string, a tensor or a non-iterable."""
+    if isinstance(values, (str, bytes, torch.Tensor)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of numbers, got {type(values).__name__} {values!r}")
+    return list(values)
+
+
 def linear_transfer_gap(
     angles_deg: Sequence[float],
     sizes: Sequence[int],
@@ -509,12 +551,21 @@ def linear_transfer_gap(
     test set is drawn. Returns (len(angles_deg), len(sizes)): the pooled-minus-separate error
     averaged over both tasks and ``repeats`` draws; negative means sharing helps.
     """
-    if isinstance(generator, bool) or not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    check_generator("generator", generator)
     check_positive_int("dim", dim)
     check_positive_int("repeats", repeats)
-    for n in sizes:
-        if isinstance(n, bool) or not isinstance(n, int) or n <= dim + 1:
+    noise = check_real("noise", noise)
+    if noise < 0:
+        raise ValueError(f"noise must be a standard deviation ≥ 0, got {noise!r}")
+    angles_deg = [
+        check_real(f"angles_deg[{position}]", angle)
+        for position, angle in enumerate(_number_list("angles_deg", angles_deg))
+    ]
+    sizes = _number_list("sizes", sizes)
+    for position, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"sizes[{position}] must be an int, got {type(n).__name__} {n!r}")
+        if n <= dim + 1:
             raise ValueError(f"sizes must be ints above dim + 1 = {dim + 1}, got {n!r}")
     gaps = torch.zeros(len(angles_deg), len(sizes), dtype=torch.float64)
     for a, angle in enumerate(angles_deg):
@@ -544,13 +595,15 @@ def plot_transfer_gap(
     gaps: (len(angles_deg), len(sizes)) from :func:`linear_transfer_gap`; angle: one of
     ``angles_deg``. Below the zero line sharing helps; above it, negative transfer.
     """
-    angles = list(angles_deg)
-    if angle not in angles:
-        raise ValueError(f"angle must be one of the computed angles {angles}, got {angle}")
+    angles = _number_list("angles_deg", angles_deg)
+    sizes = _number_list("sizes", sizes)
+    angle = check_choice("angle", angle, angles)
+    check_tensor("gaps", gaps, ndim=2, dtype_kind="float")
     if tuple(gaps.shape) != (len(angles), len(sizes)):
         raise ValueError(
             f"gaps must have shape ({len(angles)}, {len(sizes)}), got {tuple(gaps.shape)}"
         )
+    check_finite("gaps", gaps)
     fig, ax = plt.subplots(layout="constrained")
     for position, other in enumerate(angles):
         if other != angle:

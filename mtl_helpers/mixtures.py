@@ -30,6 +30,7 @@ from mtl_helpers.training import History, Plan, every_task_sampler, train_multit
 from mtl_helpers.validation import (
     SIMPLEX_TOLERANCE,
     check_finite,
+    check_generator,
     check_nonnegative,
     check_positive_float,
     check_positive_int,
@@ -232,6 +233,7 @@ def sample_markov_chain(
     """
     order = _chain_order("table", table)
     check_positive_int("length", length)
+    check_generator("generator", generator)
     n_symbols = table.shape[1]
     cumulative = table.double().cumsum(dim=1).tolist()
     uniforms = torch.rand(length, generator=generator, dtype=torch.float64).tolist()
@@ -279,6 +281,8 @@ def next_symbol_data(
     check_tensor("sequence", sequence, ndim=1, dtype_kind="int")
     check_positive_int("n_symbols", n_symbols)
     check_positive_int("context", context)
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise TypeError(f"offset must be an int, got {type(offset).__name__} {offset!r}")
     if len(sequence) <= context:
         raise ValueError(f"sequence must be longer than context={context}, got {len(sequence)}")
     shifted = sequence + offset

@@ -12,13 +12,22 @@ from itertools import pairwise
 
 import torch
 from torch import nn
+from torch.nn.parameter import UninitializedParameter
 
 from mtl_helpers.validation import check_positive_int, check_tensor
 
 
 def mlp(in_dim: int, hidden: Sequence[int], out_dim: int) -> nn.Sequential:
-    """Linear layers of widths ``in_dim → hidden... → out_dim`` with ReLU between them."""
+    """Linear layers of widths ``in_dim → hidden... → out_dim`` with ReLU between them.
+
+    hidden: a list or tuple of ints, the hidden widths (empty for a single linear layer).
+    """
     widths = [check_positive_int("in_dim", in_dim)]
+    if not isinstance(hidden, (list, tuple)):
+        raise TypeError(
+            f"hidden must be a list or tuple of ints (the hidden widths, [] for none), got "
+            f"{type(hidden).__name__} {hidden!r}"
+        )
     widths += [check_positive_int("hidden width", h) for h in hidden]
     widths.append(check_positive_int("out_dim", out_dim))
     layers: list[nn.Module] = []
@@ -40,6 +49,46 @@ def _check_task(task: object, n_tasks: int | None) -> int:
     return task
 
 
+def _first_linear(module: nn.Module) -> nn.Linear | None:
+    """The layer that first sees x where that is known: ``module`` itself, or the first entry of
+    a (nested) ``nn.Sequential``, when it is an initialised ``nn.Linear``; else ``None``."""
+    while isinstance(module, nn.Sequential) and len(module) > 0:
+        module = module[0]
+    if isinstance(module, nn.Linear) and not isinstance(module.weight, UninitializedParameter):
+        return module
+    return None
+
+
+def _check_x(x: object, model: nn.Module, first: nn.Module | None) -> torch.Tensor:
+    """Return ``x`` if it is an (n, features...) tensor that ``model`` can take, else raise.
+
+    x must have the dtype of ``model``'s parameters and, when ``first`` starts with an
+    ``nn.Linear``, that layer's ``in_features`` in its last dimension. O(1): shapes and dtypes
+    only, never the values.
+    """
+    check_tensor("x", x)
+    if x.ndim < 2:
+        raise ValueError(
+            f"x must have shape (n, features...), got {tuple(x.shape)}; for one feature per "
+            "example use x[:, None]"
+        )
+    parameter = next(model.parameters(), None)
+    if parameter is not None and not isinstance(parameter, UninitializedParameter):
+        if x.dtype != parameter.dtype:
+            raise TypeError(
+                f"x must have the dtype of the model's parameters, {parameter.dtype}, got "
+                f"{x.dtype} (shape {tuple(x.shape)}); convert it with .to({parameter.dtype})"
+            )
+    linear = _first_linear(first) if first is not None else None
+    if linear is not None and x.shape[-1] != linear.in_features:
+        raise ValueError(
+            f"x must have {linear.in_features} features in its last dimension (the first "
+            f"layer is Linear({linear.in_features}, {linear.out_features})), got shape "
+            f"{tuple(x.shape)}"
+        )
+    return x
+
+
 def _squeeze_scalar(out: torch.Tensor) -> torch.Tensor:
     return out.squeeze(-1) if out.ndim == 2 and out.shape[1] == 1 else out
 
@@ -53,7 +102,9 @@ class PerTaskModels(nn.Module):
         self.models = nn.ModuleList(make_model(i) for i in range(n_tasks))
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
-        return _squeeze_scalar(self.models[_check_task(task, len(self.models))](x))
+        """x: (n, features...) → (n, C) or (n,) from task ``task``'s own network."""
+        model = self.models[_check_task(task, len(self.models))]
+        return _squeeze_scalar(model(_check_x(x, model, model)))
 
 
 class PooledModel(nn.Module):
@@ -68,8 +119,9 @@ class PooledModel(nn.Module):
         self.net = net
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
+        """x: (n, features...) → (n, C) or (n,), the same network whatever the task."""
         _check_task(task, None)
-        return _squeeze_scalar(self.net(x))
+        return _squeeze_scalar(self.net(_check_x(x, self.net, self.net)))
 
 
 class DescriptorModel(nn.Module):
@@ -90,7 +142,12 @@ class DescriptorModel(nn.Module):
             self.register_buffer("descriptors", descriptors.clone())
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
+        """x: (n, features...) → (n, C) or (n,); ``net`` sees x and z_task repeated n times.
+
+        The feature count of x is not checked here: ``net`` decides how x and z are combined.
+        """
         z = self.descriptors[_check_task(task, len(self.descriptors))]
+        x = _check_x(x, self, None)
         return _squeeze_scalar(self.net(x, z.expand(len(x), -1)))
 
 
@@ -105,8 +162,21 @@ class HardSharingModel(nn.Module):
 
     def __init__(self, trunk: nn.Module, heads: Sequence[nn.Module]) -> None:
         super().__init__()
+        if not isinstance(trunk, nn.Module):
+            raise TypeError(f"trunk must be a torch.nn.Module, got {type(trunk).__name__}")
+        if not isinstance(heads, (list, tuple, nn.ModuleList)):
+            raise TypeError(
+                f"heads must be a list of modules, one per task (e.g. [nn.Linear(8, 1), "
+                f"nn.Linear(8, 3)]), got {type(heads).__name__}"
+            )
         if len(heads) == 0:
             raise ValueError("heads must hold one module per task, got none")
+        for position, head in enumerate(heads):
+            if not isinstance(head, nn.Module):
+                raise TypeError(
+                    f"heads must hold torch.nn.Module entries, got {type(head).__name__} "
+                    f"{head!r} at index {position}"
+                )
         linears = [m for m in trunk.modules() if isinstance(m, nn.Linear)]
         if not linears:
             raise ValueError(f"trunk must contain an nn.Linear layer, got {type(trunk).__name__}")
@@ -115,7 +185,9 @@ class HardSharingModel(nn.Module):
         self.shared_layer = linears[-1]
 
     def forward(self, x: torch.Tensor, task: int) -> torch.Tensor:
-        return _squeeze_scalar(self.heads[_check_task(task, len(self.heads))](self.trunk(x)))
+        """x: (n, features...) → (n, C_task), or (n,) for a one-output head."""
+        head = self.heads[_check_task(task, len(self.heads))]
+        return _squeeze_scalar(head(self.trunk(_check_x(x, self, self.trunk))))
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mtl_helpers.training import History
+from mtl_helpers.validation import check_finite, check_tensor
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 3.6)) -> tuple[Figure, Axes]:
@@ -26,10 +27,16 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 3.6)) -> tuple[F
 def plot_task_curves(
     history: History, key: str = "test_metric", ax: Axes | None = None, title: str | None = None
 ) -> Figure:
-    """One line per task of ``history.curve(key)`` against the training step."""
-    history.final(key)  # raises, naming the key, when nothing was recorded
+    """One line per task of ``history.curve(key)`` against the training step.
+
+    key: one of ``PER_TASK_KEYS``, the (E, T) fields of the history; it must hold values.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a History, got {type(history).__name__}")
+    values = history.curve(key)  # raises naming PER_TASK_KEYS for any other key
+    if values.numel() == 0:
+        raise ValueError(f"history has no {key!r} values to plot (was test data given?)")
     fig, ax = _axes(ax)
-    values = history.curve(key)
     for index, name in enumerate(history.task_names):
         ax.plot(history.step, values[:, index], label=name)
     label = history.metric_names[0] if key == "test_metric" else key.replace("_", " ")
@@ -43,6 +50,32 @@ def plot_task_curves(
     return fig
 
 
+def _series_tensor(label: object, series: object) -> torch.Tensor:
+    """One series of bar heights as a float32 tensor, raising TypeError for non-numbers."""
+    name = f"values[{label!r}]"
+    if isinstance(series, torch.Tensor):
+        if series.dtype == torch.bool or series.is_complex():
+            raise TypeError(f"{name} must hold real numbers, got dtype {series.dtype}")
+    elif isinstance(series, (str, bytes)) or not isinstance(series, Sequence):
+        raise TypeError(
+            f"{name} must be a (T,) tensor or a sequence of numbers, got "
+            f"{type(series).__name__} {series!r}"
+        )
+    else:
+        for position, value in enumerate(series):
+            if isinstance(value, (bool, str, bytes)):
+                raise TypeError(
+                    f"{name}[{position}] must be a number, got {type(value).__name__} {value!r}"
+                )
+    try:
+        table = torch.as_tensor(series, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(
+            f"{name} must be a (T,) tensor or a sequence of numbers, got {series!r} ({error})"
+        ) from error
+    return check_finite(name, table)
+
+
 def plot_task_bars(
     values: Mapping[str, Sequence[float] | torch.Tensor],
     task_names: Sequence[str],
@@ -54,12 +87,18 @@ def plot_task_bars(
 
     values: {series name: (T,) numbers}; every series must have one number per task.
     """
+    if not isinstance(values, Mapping):
+        raise TypeError(
+            f"values must be a mapping of series name to (T,) numbers, got {type(values).__name__}"
+        )
+    if isinstance(task_names, str) or not isinstance(task_names, Sequence):
+        raise TypeError(
+            f"task_names must be a list of names, got {type(task_names).__name__} {task_names!r}"
+        )
     n_series = len(values)
     if n_series == 0:
         raise ValueError("values must hold at least one series, got an empty mapping")
-    table = {
-        label: torch.as_tensor(series, dtype=torch.float32) for label, series in values.items()
-    }
+    table = {label: _series_tensor(label, series) for label, series in values.items()}
     for label, series in table.items():
         if series.shape != (len(task_names),):
             raise ValueError(
@@ -95,11 +134,17 @@ def plot_heatmap(
     With ``scale_off_diagonal`` the colour scale is set by the off-diagonal entries only and the
     diagonal is drawn grey, so that a large diagonal does not wash out the rest.
     """
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
+    check_tensor("matrix", matrix, ndim=2)
+    if matrix.dtype == torch.bool or matrix.is_complex():
+        raise TypeError(f"matrix must hold real numbers, got dtype {matrix.dtype}")
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        raise TypeError(f"labels must be a list of names, got {type(labels).__name__} {labels!r}")
+    if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
         raise ValueError(
             f"matrix must be square with one row per label ({len(labels)}), got shape "
             f"{tuple(matrix.shape)}"
         )
+    check_finite("matrix", matrix.detach())
     fig, ax = _axes(ax, figsize=(4.8, 4.0))
     shown = matrix.detach().clone().float()
     if scale_off_diagonal and len(matrix) > 1:
@@ -139,10 +184,22 @@ def plot_gain_by_size(
 
     sizes, gain: (T,). A line at zero separates the tasks that gain from those that lose.
     """
-    if sizes.shape != gain.shape or sizes.ndim != 1:
+    check_tensor("sizes", sizes, ndim=1)
+    check_tensor("gain", gain, ndim=1, dtype_kind="float")
+    if sizes.dtype == torch.bool or sizes.is_complex():
+        raise TypeError(f"sizes must hold real numbers, got dtype {sizes.dtype}")
+    if sizes.shape != gain.shape:
         raise ValueError(
             f"sizes and gain must both have shape (T,), got {tuple(sizes.shape)} and "
             f"{tuple(gain.shape)}"
+        )
+    check_finite("sizes", sizes)
+    check_finite("gain", gain.detach())
+    if bool((sizes <= 0).any()):
+        index = int(torch.nonzero(sizes <= 0)[0])
+        raise ValueError(
+            f"sizes must be > 0 (they are drawn on a log scale), got {sizes[index].item()!r} at "
+            f"index {index}"
         )
     fig, ax = _axes(ax)
     ax.scatter(sizes.tolist(), gain.tolist(), s=12)

@@ -16,33 +16,13 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mtl_helpers.training import Plan, Sampler
-from mtl_helpers.validation import check_finite, check_positive_int, check_tensor
-
-
-def _check_sizes(sizes: Sequence[int] | torch.Tensor) -> torch.Tensor:
-    """Task sizes as a (T,) int64 tensor of counts ≥ 1."""
-    if isinstance(sizes, torch.Tensor):
-        check_tensor("sizes", sizes, ndim=1, dtype_kind="int")
-        counts = sizes.to(torch.int64)
-    else:
-        values = list(sizes)
-        for position, value in enumerate(values):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(
-                    f"sizes must hold ints, got {type(value).__name__} {value!r} at index "
-                    f"{position}"
-                )
-        counts = torch.tensor(values, dtype=torch.int64)
-    if len(counts) == 0:
-        raise ValueError("sizes must hold at least one task, got none")
-    if bool((counts < 1).any()):
-        position = int(torch.nonzero(counts < 1)[0])
-        raise ValueError(
-            f"sizes must all be ≥ 1 (a task without rows cannot be sampled), got "
-            f"{int(counts[position])} at index {position}"
-        )
-    return counts
+from mtl_helpers.training import Plan, Sampler, check_sizes
+from mtl_helpers.validation import (
+    check_finite,
+    check_generator,
+    check_positive_int,
+    check_tensor,
+)
 
 
 def _check_temperature(temperature: object) -> float:
@@ -64,7 +44,7 @@ def task_probabilities(
     to size (what drawing rows from the pooled data gives), τ = ``math.inf`` is uniform over
     tasks, and values in between flatten the size differences.
     """
-    counts = _check_sizes(sizes)
+    counts = check_sizes(sizes)
     temperature = _check_temperature(temperature)
     # log n_i / τ in float64, then a softmax: exact for τ = inf and stable for large sizes.
     logits = torch.log(counts.to(torch.float64)) / temperature
@@ -81,7 +61,7 @@ def expected_row_weight(
     N p_i / n_i is 1 for every task at temperature τ = 1, above 1 for tasks sampled more often than
     their size asks, below 1 for tasks sampled less.
     """
-    counts = _check_sizes(sizes).to(torch.get_default_dtype())
+    counts = check_sizes(sizes).to(torch.get_default_dtype())
     _check_probabilities(probabilities, len(counts))
     return counts.sum() * probabilities / counts
 
@@ -118,7 +98,7 @@ def two_stage_sampler(
     plan and contributes its mean loss, so the objective is Σ over draws of L_i on that draw's
     rows. With probabilities ∝ n_i each row is used at the pooled rate on average.
     """
-    counts = _check_sizes(sizes)
+    counts = check_sizes(sizes)
     _check_probabilities(probabilities, len(counts))
     tasks_per_step = check_positive_int("tasks_per_step", tasks_per_step)
     rows_per_task = check_positive_int("rows_per_task", rows_per_task)
@@ -165,8 +145,11 @@ def count_draws(
     were used in all. Nothing is trained; this is how the notebook and the tests look at a
     sampler's empirical frequencies.
     """
+    if not callable(sampler):
+        raise TypeError(f"sampler must be callable, got {type(sampler).__name__} {sampler!r}")
     check_positive_int("n_tasks", n_tasks)
     check_positive_int("steps", steps)
+    check_generator("generator", generator)
     task_draws = torch.zeros(n_tasks, dtype=torch.int64)
     rows_used = torch.zeros(n_tasks, dtype=torch.int64)
     for _ in range(steps):
@@ -184,7 +167,7 @@ def plot_task_mix(
     ax: Axes | None = None,
 ) -> Figure:
     """Each task's sampling probability at ``temperature`` against its size, pooled rate dashed."""
-    counts = _check_sizes(sizes)
+    counts = check_sizes(sizes)
     probabilities = task_probabilities(counts, temperature)
     pooled = task_probabilities(counts, 1.0)
     order = torch.argsort(counts)

@@ -17,6 +17,8 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from mtl_helpers.validation import check_choice, check_finite, check_real, check_tensor
+
 
 def _check_models(models: object) -> list[nn.Module]:
     if isinstance(models, nn.Module) and not isinstance(models, nn.ModuleList):
@@ -67,7 +69,17 @@ def soft_sharing_penalty(models: Sequence[nn.Module], lam: float) -> torch.Tenso
         total = spread if total is None else total + spread
     if total is None:
         return torch.zeros(())
-    return lam * n_models * total
+    penalty = lam * n_models * total
+    # One O(1) test of the scalar; the parameters are scanned only to name a bad entry.
+    if not bool(torch.isfinite(penalty.detach())):
+        for position, model in enumerate(models):
+            for name, param in model.named_parameters():
+                check_finite(f"models[{position}] parameter {name!r}", param.detach())
+        raise ValueError(
+            f"soft_sharing_penalty overflows to {float(penalty.detach())}: lam={lam!r} times "
+            f"the squared distances between the models is too large for {penalty.dtype}"
+        )
+    return penalty
 
 
 @torch.no_grad()
@@ -153,9 +165,28 @@ def plot_lambda_sweep(
     other_errors: more (L, T) errors to draw as mean curves on the left, keyed by their label
     (e.g. ``{"train MSE": ..., "validation MSE": ...}``).
     """
+    if isinstance(lams, (str, bytes, torch.Tensor)) or not isinstance(lams, Sequence):
+        raise TypeError(f"lams must be a list of numbers, got {type(lams).__name__} {lams!r}")
     lams = list(lams)
-    if lam not in lams:
-        raise ValueError(f"lam must be one of the swept values {lams}, got {lam}")
+    for position, value in enumerate(lams):
+        check_real(f"lams[{position}]", value)
+    lam = check_choice("lam", lam, lams)
+    check_tensor("test_errors", test_errors, ndim=2, dtype_kind="float")
+    check_finite("test_errors", test_errors)
+    if isinstance(distances, torch.Tensor):
+        check_tensor("distances", distances, ndim=1, dtype_kind="float")
+        check_finite("distances", distances)
+    elif isinstance(distances, (str, bytes)) or not isinstance(distances, Sequence):
+        raise TypeError(
+            f"distances must be a list of numbers, got {type(distances).__name__} {distances!r}"
+        )
+    else:
+        for position, value in enumerate(distances):
+            check_real(f"distances[{position}]", value)
+    if isinstance(task_names, str) or not isinstance(task_names, Sequence):
+        raise TypeError(
+            f"task_names must be a list of names, got {type(task_names).__name__} {task_names!r}"
+        )
     if tuple(test_errors.shape) != (len(lams), len(task_names)) or len(distances) != len(lams):
         raise ValueError(
             f"test_errors must have shape ({len(lams)}, {len(task_names)}) and distances "

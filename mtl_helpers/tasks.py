@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from mtl_helpers.validation import (
     check_choice,
     check_finite,
+    check_generator,
     check_positive_int,
     check_same_length,
     check_tensor,
@@ -24,6 +25,16 @@ from mtl_helpers.validation import (
 
 LOSS_NAMES = ("cross_entropy", "bce", "mse")
 METRIC_NAMES = {"cross_entropy": "accuracy", "bce": "accuracy", "mse": "mse"}
+
+
+def _check_class_dtype(name: str, value: torch.Tensor) -> None:
+    """Raise TypeError unless ``value`` holds int64 class indices, the dtype cross-entropy needs."""
+    check_tensor(name, value, dtype_kind="int")
+    if value.dtype != torch.int64:
+        raise TypeError(
+            f"{name} must have dtype torch.int64 (torch.long) for loss 'cross_entropy', got "
+            f"{value.dtype}; convert it with .long()"
+        )
 
 
 def check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.Tensor) -> None:
@@ -38,6 +49,7 @@ def check_prediction_target(loss: str, prediction: torch.Tensor, target: torch.T
     if loss == "cross_entropy":
         check_tensor("prediction", prediction, ndim=2)
         check_tensor("target", target, ndim=1, dtype_kind="int")
+        _check_class_dtype("target", target)
         check_same_length("prediction", prediction, "target", target)
     elif prediction.shape != target.shape or prediction.ndim != 1:
         raise ValueError(
@@ -131,7 +143,7 @@ class TaskData:
         if self.x.is_floating_point():
             check_finite(f"x of task {self.name!r}", self.x)
         if self.loss == "cross_entropy":
-            check_tensor(f"y of task {self.name!r}", self.y, dtype_kind="int")
+            _check_class_dtype(f"y of task {self.name!r}", self.y)
             if int(self.y.min()) < 0:
                 raise ValueError(
                     f"y of task {self.name!r} must hold class indices ≥ 0, got {int(self.y.min())}"
@@ -183,6 +195,7 @@ class Task:
     def draw(self, n: int, generator: torch.Generator) -> TaskData:
         """Draw n labelled examples as a :class:`TaskData`."""
         check_positive_int("n", n)
+        check_generator("generator", generator)
         x, y = self.draw_examples(n, generator)
         return TaskData(self.name, x, y, self.loss)
 
@@ -203,9 +216,12 @@ class Task:
     @staticmethod
     def from_data(name: str, x: torch.Tensor, y: torch.Tensor, loss: str) -> Task:
         """The empirical distribution of a finite data set: a draw takes n distinct rows."""
+        check_choice("loss", loss, LOSS_NAMES)
         check_tensor("x", x)
         check_tensor("y", y, ndim=1)
         check_same_length("x", x, "y", y)
+        if loss == "cross_entropy":
+            _check_class_dtype("y", y)
 
         def draw_examples(n: int, generator: torch.Generator):
             if n > len(x):
@@ -217,7 +233,7 @@ class Task:
 
 
 DIGIT_RULES: dict[str, tuple[Callable[[torch.Tensor], torch.Tensor], str]] = {
-    "digit": (lambda d: d, "cross_entropy"),
+    "digit": (lambda d: d.long(), "cross_entropy"),
     "parity": (lambda d: (d % 2).float(), "bce"),
     "at_least_5": (lambda d: (d >= 5).float(), "bce"),
 }
@@ -227,10 +243,14 @@ def digit_task(rule: str, images: torch.Tensor, digits: torch.Tensor) -> TaskDat
     """The same digit images under one labelling rule of ``DIGIT_RULES``.
 
     ``digit`` (10 classes), ``parity`` (1 for odd) or ``at_least_5`` (1 for 5..9); images:
-    (n, 8, 8) or (n, 64); digits: (n,) int64 true digit classes.
+    (n, 8, 8) or (n, 64) floats; digits: (n,) integer true digit classes.
     """
     check_choice("rule", rule, DIGIT_RULES)
+    check_tensor("images", images, dtype_kind="float")
+    if images.ndim not in (2, 3):
+        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64), got {tuple(images.shape)}")
     check_tensor("digits", digits, ndim=1, dtype_kind="int")
+    check_same_length("images", images, "digits", digits)
     if len(digits) and (int(digits.min()) < 0 or int(digits.max()) > 9):
         raise ValueError(
             f"digits must lie in 0..9, got values from {int(digits.min())} to {int(digits.max())}"

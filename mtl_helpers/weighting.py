@@ -24,9 +24,11 @@ from torch import nn
 from mtl_helpers.training import Backward
 from mtl_helpers.validation import (
     check_finite,
+    check_generator,
     check_nonnegative,
     check_positive_float,
     check_positive_int,
+    check_real,
     check_same_shape,
     check_simplex,
     check_tensor,
@@ -78,7 +80,8 @@ def gradnorm_loss(
 
     weights: (T,) task weights w_i ≥ 0 (usually a leaf with ``requires_grad``); grad_norms: (T,)
     ‖∇_W L_i‖, the norms of the *unweighted* task losses' gradients at the last shared layer W;
-    losses: (T,) current losses L_i(t) ≥ 0; initial_losses: (T,) L_i(0) > 0.
+    losses: (T,) current losses L_i(t) ≥ 0, not all 0; initial_losses: (T,) L_i(0) > 0. A result
+    that overflows raises ValueError.
 
     G_i = w_i ‖∇_W L_i‖ is task i's weighted gradient norm and Ḡ their mean; L̃_i = L_i(t)/L_i(0)
     is how much of its loss a task still has, and r_i = L̃_i / mean_j L̃_j its relative inverse
@@ -104,9 +107,21 @@ def gradnorm_loss(
 
     weighted_norms = weights * grad_norms.detach()  # G_i
     loss_ratios = losses.detach() / initial_losses.detach()  # L̃_i
+    if not bool(loss_ratios.mean() > 0):
+        raise ValueError(
+            f"losses must not all be 0: the relative rates r_i = L̃_i / mean_j L̃_j divide by the "
+            f"mean loss ratio losses / initial_losses, got losses {losses.tolist()}"
+        )
     relative_rates = loss_ratios / loss_ratios.mean()  # r_i
     target = (weighted_norms.mean() * relative_rates**alpha).detach()
-    return (weighted_norms - target).abs().sum()
+    result = (weighted_norms - target).abs().sum()
+    if not bool(torch.isfinite(result.detach())):
+        raise ValueError(
+            f"gradnorm_loss overflows to {float(result.detach())}: weights {weights.tolist()}, "
+            f"grad_norms {grad_norms.tolist()}, loss ratios losses / initial_losses "
+            f"{loss_ratios.tolist()} and alpha={alpha!r} are too large for {result.dtype}"
+        )
+    return result
 
 
 def renormalize(weights: torch.Tensor) -> torch.Tensor:
@@ -131,12 +146,20 @@ def uncertainty_weighted_loss(losses: torch.Tensor, log_vars: torch.Tensor) -> t
     losses: (T,) task losses L_i; log_vars: (T,) learned s_i = log σ_i², one per task. For fixed
     L_i the minimum over s_i is at s_i = log L_i, where the term is ½ (1 + log L_i): it is
     negative whenever L_i < 1/e, so the total can go below zero without anything being wrong.
+    Log-variances so negative that ½ exp(−s_i) L_i overflows raise ValueError.
     """
     _check_losses("losses", losses)
     check_tensor("log_vars", log_vars, ndim=1, dtype_kind="float")
     check_same_shape("log_vars", log_vars, "losses", losses)
     check_finite("log_vars", log_vars.detach())
-    return (0.5 * torch.exp(-log_vars) * losses + 0.5 * log_vars).sum()
+    result = (0.5 * torch.exp(-log_vars) * losses + 0.5 * log_vars).sum()
+    if not bool(torch.isfinite(result.detach())):
+        raise ValueError(
+            f"log_vars make the loss overflow to {float(result.detach())}: ½ exp(−s_i) L_i "
+            f"must stay finite in {result.dtype}, got log_vars {log_vars.tolist()} and losses "
+            f"{losses.tolist()}"
+        )
+    return result
 
 
 def dwa_weights(
@@ -264,6 +287,12 @@ def task_gradient_norms(losses: torch.Tensor, parameter: torch.Tensor) -> torch.
     check_tensor("parameter", parameter, dtype_kind="float")
     if not parameter.requires_grad:
         raise ValueError("parameter must require gradients, got requires_grad=False")
+    if not losses.requires_grad:
+        raise ValueError(
+            "losses must be connected to the autograd graph (requires_grad=True), got a tensor "
+            "with requires_grad=False: compute them from the parameter outside torch.no_grad() "
+            "and without .detach()"
+        )
     norms = []
     for loss in losses:
         (gradient,) = torch.autograd.grad(loss, parameter, retain_graph=True, allow_unused=True)
@@ -436,6 +465,32 @@ class WorstCase(WeightingMethod):
         return objective.detach()
 
 
+def _check_leaf_parameters(name: str, parameters: object) -> list[torch.Tensor]:
+    """A non-empty list of float leaf tensors that require grad, as an optimiser needs them."""
+    if isinstance(parameters, torch.Tensor):
+        raise TypeError(
+            f"{name} must be an iterable of tensors (e.g. model.parameters() or [w]), got a "
+            f"single tensor of shape {tuple(parameters.shape)}"
+        )
+    if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Iterable):
+        raise TypeError(
+            f"{name} must be an iterable of tensors, got {type(parameters).__name__} {parameters!r}"
+        )
+    parameters = list(parameters)
+    if not parameters:
+        raise ValueError(f"{name} must hold at least one tensor, got none")
+    for position, param in enumerate(parameters):
+        check_tensor(f"{name}[{position}]", param, dtype_kind="float")
+        if not param.requires_grad:
+            raise ValueError(f"{name}[{position}] must require grad, got requires_grad=False")
+        if not param.is_leaf:
+            raise ValueError(
+                f"{name}[{position}] must be a leaf tensor (one the optimiser can update, such "
+                "as an nn.Parameter), got a tensor computed from others"
+            )
+    return parameters
+
+
 def train_full_batch(
     task_losses: Callable[[], torch.Tensor],
     parameters: Iterable[torch.Tensor],
@@ -447,15 +502,27 @@ def train_full_batch(
     """Adam on the whole data at every step, for problems small enough to evaluate at once.
 
     task_losses() → (T,) the current per-task losses (computed from ``parameters``); backward:
-    a hook as in :func:`~mtl_helpers.training.train_multitask` (default: the plain sum Σ_i L_i).
+    a hook as in :func:`~mtl_helpers.training.train_multitask` (default: the plain sum Σ_i L_i);
+    parameters: a non-empty iterable of leaf float tensors that require grad (not one tensor).
     Returns the losses measured at every step, before its update: (steps, T).
     """
+    if not callable(task_losses):
+        raise TypeError(f"task_losses must be callable, got {type(task_losses).__name__}")
     check_positive_int("steps", steps)
-    optimizer = torch.optim.Adam(list(parameters), lr=check_positive_float("lr", lr))
+    parameters = _check_leaf_parameters("parameters", parameters)
+    if backward is not None and not callable(backward):
+        raise TypeError(f"backward must be callable or None, got {type(backward).__name__}")
+    optimizer = torch.optim.Adam(parameters, lr=check_positive_float("lr", lr))
     curve = []
     for _ in range(steps):
         losses = task_losses()
         _check_losses("task_losses()", losses)
+        if not losses.requires_grad:
+            raise ValueError(
+                "task_losses() must return losses connected to the autograd graph "
+                "(requires_grad=True), got a tensor with requires_grad=False: compute them from "
+                "parameters outside torch.no_grad() and without .detach()"
+            )
         optimizer.zero_grad()
         if backward is None:
             losses.sum().backward()
@@ -492,7 +559,17 @@ def per_group_mse(
         raise ValueError(f"every group needs at least one row, group {empty} has none")
     squared = (prediction - target) ** 2
     sums = torch.zeros(n_groups, dtype=squared.dtype).index_add(0, groups, squared)
-    return sums / counts
+    result = sums / counts
+    # Checking the (G,) result rather than the (N,) inputs keeps the check cheap in a training
+    # loop; the inputs are scanned only to name a bad entry.
+    if not bool(torch.isfinite(result).all()):
+        check_finite("prediction", prediction.detach())
+        check_finite("target", target)
+        raise ValueError(
+            f"per_group_mse overflows {result.dtype}: the squared errors of prediction and "
+            f"target are too large, got group means {result.tolist()}"
+        )
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,8 +604,20 @@ def gradnorm_toy(
     x: (n, D) with entries N(0, 1/D), so that (B + ε_i) x is of order one and tanh is not flat.
     The paper draws B and ε_i with variances 10 and 3.5; the default keeps that ratio.
     """
+    if isinstance(scales, torch.Tensor):
+        check_tensor("scales", scales, ndim=1)
+        if scales.dtype == torch.bool or scales.is_complex():
+            raise TypeError(f"scales must hold real numbers, got dtype {scales.dtype}")
+    elif isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
+        raise TypeError(
+            f"scales must be a sequence of numbers or a (T,) tensor, got "
+            f"{type(scales).__name__} {scales!r}"
+        )
+    else:
+        for position, scale in enumerate(scales):
+            check_real(f"scales[{position}]", scale)
+    check_generator("generator", generator)
     scales_tensor = torch.as_tensor(scales, dtype=torch.float32)
-    check_tensor("scales", scales_tensor, ndim=1)
     check_finite("scales", scales_tensor)
     if len(scales_tensor) == 0 or bool((scales_tensor <= 0).any()):
         raise ValueError(f"scales must be one or more numbers > 0, got {scales_tensor.tolist()}")

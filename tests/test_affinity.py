@@ -238,5 +238,44 @@ def test_plot_groupings():
     fig = plot_groupings(errors, groupings, 1, names)
     assert len(fig.axes[0].patches) == 6  # the chosen split is an extreme: no third series
     plt.close(fig)
-    with pytest.raises(ValueError, match="must hold n_groups=4"):
+    with pytest.raises(ValueError, match="unknown n_groups 4; expected one of: 1, 2, 3"):
         plot_groupings(errors, groupings, 4, names)
+    # n_groups is valid but the dicts lack it: the message blames the dicts.
+    with pytest.raises(
+        ValueError,
+        match=r"test_errors and groupings must hold n_groups=2, got keys \[1, 3\] and \[1, 3\]",
+    ):
+        plot_groupings({k: errors[k] for k in (1, 3)}, {k: groupings[k] for k in (1, 3)}, 2, names)
+
+
+@pytest.mark.parametrize(
+    ("n_groups", "error", "message"),
+    [
+        (7, ValueError, "unknown n_groups 7; expected one of: 1, 2, 3, 4, 5, 6"),
+        (0, ValueError, "n_groups must be at least 1, got 0"),
+        ("3", TypeError, "n_groups must be an int, got str '3'"),
+        (True, TypeError, "n_groups must be an int, got bool True"),
+        (3.0, TypeError, r"n_groups must be an int, got float 3\.0"),
+    ],
+)
+def test_plot_groupings_rejects_bad_n_groups(n_groups, error, message):
+    names = list("abcdef")
+    errors = {k: torch.ones(6) for k in range(1, 7)}
+    # Split k: task t in group t mod k, e.g. k = 2 → [[0, 2, 4], [1, 3, 5]].
+    groupings = {k: [list(range(j, 6, k)) for j in range(k)] for k in range(1, 7)}
+    assert plot_groupings(errors, groupings, 3, names).axes[0].get_title().startswith("3 group")
+    with pytest.raises(error, match=message):
+        plot_groupings(errors, groupings, n_groups, names)
+
+
+def test_plot_groupings_rejects_bad_containers():
+    errors = {1: torch.ones(2), 2: torch.ones(2)}
+    groupings = {1: [[0, 1]], 2: [[0], [1]]}
+    with pytest.raises(TypeError, match="test_errors must be a mapping from the number of groups"):
+        plot_groupings([errors[1], errors[2]], groupings, 1, ["a", "b"])
+    with pytest.raises(TypeError, match="groupings must be a mapping from the number of groups"):
+        plot_groupings(errors, None, 1, ["a", "b"])
+    with pytest.raises(TypeError, match="task_names must be a list of names, got str 'ab'"):
+        plot_groupings(errors, groupings, 1, "ab")
+    with pytest.raises(ValueError, match="task_names must name at least one task, got none"):
+        plot_groupings(errors, groupings, 1, [])

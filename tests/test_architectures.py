@@ -24,7 +24,7 @@ from mtl_helpers.architectures import (
     two_digit_tasks,
 )
 from mtl_helpers.models import count_parameters
-from mtl_helpers.tasks import task_loss
+from mtl_helpers.tasks import TaskData, task_loss
 from mtl_helpers.training import train_multitask
 
 MLP_ARCHITECTURES = [HardSharing, IndependentNets, CrossStitchNet, AttentionNet, RelationNet]
@@ -45,7 +45,10 @@ def test_shapes_and_forward_picks_forward_all(cls: type) -> None:
     outputs = model.forward_all(x)
     assert [tuple(o.shape) for o in outputs] == [(7, c) for c in out_dims]
     for task in range(3):
-        assert torch.equal(model(x, task), outputs[task])
+        # A one-output head answers (n,), like models.HardSharingModel; others (n, C).
+        expected = outputs[task].squeeze(-1) if out_dims[task] == 1 else outputs[task]
+        assert torch.equal(model(x, task), expected)
+    assert model(x, 1).shape == ((7, 3) if cls is RelationNet else (7,))
 
 
 @pytest.mark.parametrize("cls", [*MLP_ARCHITECTURES, TaskQueryNet])
@@ -303,3 +306,96 @@ def test_plot_cross_stitch_draws_one_map_per_unit() -> None:
     with pytest.raises(ValueError, match="axes must hold one axis per unit"):
         plot_cross_stitch(stitches, ["left", "right"], axes=list(axes))
     plt.close("all")
+
+
+# ---------------------------------------------------------------- bad input, named early
+
+
+@pytest.mark.parametrize("cls", [*MLP_ARCHITECTURES, TaskQueryNet])
+def test_x_of_another_dtype_than_the_parameters_is_named(cls: type) -> None:
+    model = build(cls, [2, 2])
+    with pytest.raises(
+        TypeError,
+        match=r"x must have the dtype of the model's parameters, torch\.float32, got "
+        r"torch\.float64 \(shape \(3, 12\)\)",
+    ):
+        model(torch.randn(3, 12).double(), 0)
+
+
+def test_a_double_model_takes_double_x() -> None:
+    model = HardSharing(96, [64], [10, 10]).double()
+    assert model(torch.randn(5, 96, dtype=torch.float64), 0).dtype == torch.float64
+    with pytest.raises(TypeError, match=r"parameters, torch\.float64, got torch\.float32"):
+        model(torch.randn(5, 96), 0)
+
+
+def test_hard_sharing_with_one_output_heads_trains_regression_tasks() -> None:
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 2, generator=generator)
+    tasks = [
+        TaskData("sum", x, x.sum(dim=1), "mse"),
+        TaskData("difference", x, x[:, 0] - x[:, 1], "mse"),
+    ]
+    torch.manual_seed(0)
+    model = HardSharing(2, [4], [1, 1])
+    assert model(x, 0).shape == (8,)
+    history = train_multitask(model, tasks, steps=2, generator=generator)
+    assert history.final("train_loss").shape == (2,)
+    assert bool(torch.isfinite(history.final("train_loss")).all())
+
+
+def test_cross_stitch_rejects_a_self_weight_that_is_not_a_number() -> None:
+    with pytest.raises(
+        TypeError, match=r"self_weight must be a number in \[0, 1\], got str '0\.9'"
+    ):
+        CrossStitchNet(96, [64], [10, 10], self_weight="0.9")
+    with pytest.raises(ValueError, match=r"self_weight must be in \[0, 1\], got nan"):
+        CrossStitchNet(96, [64], [10, 10], self_weight=math.nan)
+
+
+def test_penalised_backward_requires_a_scalar_tensor_penalty() -> None:
+    losses = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(
+        ValueError,
+        match=r"penalty .*<lambda> must return a scalar \(0-dimensional\) tensor, got shape "
+        r"\(2,\); reduce it with \.sum\(\) or \.mean\(\)",
+    ):
+        penalised_backward(lambda: torch.tensor([1.0, 2.0]))(losses, [0, 1])
+    with pytest.raises(
+        TypeError, match=r"penalty .*<lambda> must return a scalar tensor, got float"
+    ):
+        penalised_backward(lambda: 0.5)(losses, [0, 1])
+    with pytest.raises(
+        TypeError, match=r"penalty .*<lambda> must return a floating tensor, got dtype torch.int64"
+    ):
+        penalised_backward(lambda: torch.tensor(1))(losses, [0, 1])
+    # A scalar penalty is added once: 1 + 2 + 0.5.
+    objective = penalised_backward(lambda: torch.tensor(0.5))(losses, [0, 1])
+    assert float(objective.detach()) == 3.5
+    assert losses.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("generator", "shown"), [(3, r"int 3"), (None, r"NoneType None"), ("0", r"str '0'")]
+)
+def test_digit_pairs_requires_a_generator(generator: object, shown: str) -> None:
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .*got " + shown):
+        digit_pairs(torch.rand(5, 8, 8), torch.arange(5), 3, generator)
+
+
+def test_two_digit_tasks_name_mismatched_lengths_and_bad_labels() -> None:
+    pairs = torch.zeros(2, 3, 4)
+    with pytest.raises(
+        ValueError,
+        match=r"pairs and left must have the same first dimension, got shapes \(2, 3, 4\) and "
+        r"\(1,\)",
+    ):
+        two_digit_tasks(pairs, torch.tensor([1]), torch.tensor([1, 2]))
+    with pytest.raises(
+        ValueError, match=r"pairs and right must have the same first dimension, got shapes"
+    ):
+        two_digit_tasks(pairs, torch.tensor([1, 2]), torch.tensor([1, 2, 3]))
+    with pytest.raises(TypeError, match=r"left must have an integer dtype, got torch\.float32"):
+        two_digit_tasks(pairs, torch.tensor([1.0, 2.0]), torch.tensor([1, 2]))
+    with pytest.raises(TypeError, match=r"right must be a torch\.Tensor, got list"):
+        two_digit_tasks(pairs, torch.tensor([1, 2]), [1, 2])

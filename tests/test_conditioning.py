@@ -111,6 +111,36 @@ def test_every_kind_checks_its_inputs(kind: str) -> None:
         model(x.long(), z)
 
 
+def test_additive_linear_task_bias_checks_z() -> None:
+    layer = AdditiveLinear(2, 3, 4)
+    assert layer.task_bias(one_hot([0, 2], 3)).shape == (2, 4)
+    with pytest.raises(ValueError, match=r"z must have z_dim=3 columns, got shape \(5, 2\)"):
+        layer.task_bias(torch.zeros(5, 2))
+    with pytest.raises(ValueError, match=r"z must have 2 dimension\(s\), got shape \(3,\)"):
+        layer.task_bias(torch.zeros(3))
+    with pytest.raises(TypeError, match=r"z must have a floating dtype, got torch\.int64"):
+        layer.task_bias(torch.zeros(5, 3, dtype=torch.int64))
+    with pytest.raises(
+        TypeError, match=r"z must have the layer's dtype torch\.float32, got torch\.float64"
+    ):
+        layer.task_bias(torch.zeros(5, 3, dtype=torch.float64))
+
+
+def test_additive_linear_checks_the_dtype_of_its_inputs() -> None:
+    layer = AdditiveLinear(2, 3, 4)
+    x, z = torch.zeros(5, 2), one_hot([0] * 5, 3)
+    with pytest.raises(
+        TypeError, match=r"x must have the layer's dtype torch\.float32, got torch\.float64"
+    ):
+        layer(x.double(), z)
+    with pytest.raises(
+        TypeError, match=r"z must have the layer's dtype torch\.float32, got torch\.float64"
+    ):
+        layer(x, z.double())
+    # A float64 layer takes float64 inputs.
+    assert layer.double()(x.double(), z.double()).dtype == torch.float64
+
+
 def test_make_conditioned_rejects_unknown_kind() -> None:
     with pytest.raises(ValueError, match="unknown kind 'bilinear'; expected one of: 'concat'"):
         make_conditioned("bilinear", 2, 3, [4], 1)

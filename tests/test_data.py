@@ -262,7 +262,8 @@ def test_split_indices_partitions_without_overlap(n: int, test_fraction: float, 
     assert train.dtype == test.dtype == torch.int64
     assert set(train.tolist()).isdisjoint(test.tolist())
     assert sorted(train.tolist() + test.tolist()) == list(range(n))
-    expected = max(1, round(n * test_fraction)) if n >= 2 else 0
+    # round(n · fraction), at least one test row and at least one training row once n ≥ 2.
+    expected = min(n - 1, max(1, round(n * test_fraction))) if n >= 2 else 0
     assert len(test) == expected
 
 
@@ -445,3 +446,59 @@ def test_a_missing_file_under_mtl_data_dir_names_the_variable(
     monkeypatch.setenv("MTL_DATA_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(DataFileError, match="environment variable MTL_DATA_DIR"):
         load_digits()
+
+
+# ---------------------------------------------------------------- bad input, named early
+
+
+@pytest.mark.parametrize(
+    ("generator", "shown"), [(42, r"int 42"), (None, r"NoneType None"), ("gen", r"str 'gen'")]
+)
+def test_splits_require_a_generator(generator: object, shown: str) -> None:
+    expected = r"generator must be a torch\.Generator .*got " + shown
+    with pytest.raises(TypeError, match=expected):
+        split_indices(10, 0.3, generator)
+    with pytest.raises(TypeError, match=expected):
+        split_by_task(torch.tensor([0, 0, 1, 1]), 0.5, generator)
+
+
+def test_split_indices_names_a_fraction_that_is_not_a_number() -> None:
+    with pytest.raises(
+        TypeError, match=r"test_fraction must be a number strictly between 0 and 1, got str '0\.3'"
+    ):
+        split_indices(10, "0.3", torch.Generator())
+    with pytest.raises(TypeError, match=r"test_fraction must be a number .*got bool True"):
+        split_by_task(torch.tensor([0, 0, 1, 1]), True, torch.Generator())
+
+
+def test_standardize_refuses_non_finite_values_instead_of_returning_nan() -> None:
+    with pytest.raises(ValueError, match=r"train must be finite, got nan at index \(1, 0\)"):
+        standardize(torch.tensor([[1.0], [float("nan")], [3.0]]))
+    with pytest.raises(ValueError, match=r"tensor 1 must be finite, got inf at index \(0,\)"):
+        standardize(torch.tensor([1.0, 2.0]), torch.tensor([float("inf")]))
+
+
+def test_school_task_data_names_rows_and_schools_out_of_range(schools: Schools) -> None:
+    rows = torch.arange(len(schools.y))
+    with pytest.raises(
+        ValueError, match=r"rows must be student indices in 0\.\.4058, got values from 5000 to 5000"
+    ):
+        schools.task_data(torch.tensor([5000]))
+    with pytest.raises(ValueError, match=r"got values from -1 to 3"):
+        schools.task_data(torch.tensor([3, -1]))
+    with pytest.raises(ValueError, match=r"school_ids must be school indices in 0\.\.64, got 99"):
+        schools.task_data(rows, torch.tensor([99]))
+    with pytest.raises(
+        ValueError,
+        match=r"school_ids must be distinct \(each school is one task\), got 0 2 times",
+    ):
+        schools.task_data(rows, torch.tensor([0, 0]))
+
+
+def test_school_task_data_names_a_school_without_students_in_rows(schools: Schools) -> None:
+    first_of_school_0 = torch.nonzero(schools.school == 0)[:1].flatten()
+    with pytest.raises(
+        ValueError,
+        match=r"rows hold no student of school 1, so task 'school 1' would be empty",
+    ):
+        schools.task_data(first_of_school_0, torch.tensor([0, 1]))

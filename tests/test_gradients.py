@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -463,6 +464,30 @@ def test_overflowing_grads_raise() -> None:
         mgda(torch.full((2, 2), 1e30))
 
 
+def test_cagrad_rejects_a_c_whose_direction_overflows() -> None:
+    # g_0 = (0.5, 0.5), ‖g_0‖ = √0.5: (1 + 1e308) √0.5 ≈ 7.071e307 is beyond float32.
+    grads = torch.eye(2)
+    with pytest.raises(
+        ValueError,
+        match=r"c is too large for these gradients: the direction's norm may reach "
+        r"\(1 \+ c\)‖g_0‖ = 7\.071e\+307, more than torch\.float32 holds \(3\.403e\+38\); got "
+        r"c=1e\+308",
+    ):
+        cagrad(grads, c=1e308)
+    # The same c is fine in float64, and c = 1e30 in float32: d = g_0 + c‖g_0‖ ĝ_w stays finite.
+    assert bool(torch.isfinite(cagrad(grads.double(), c=1e308)).all())
+    assert bool(torch.isfinite(cagrad(grads, c=1e30)).all())
+
+
+def test_cagrad_with_a_short_g_w_and_a_large_c_stays_finite() -> None:
+    # ‖g_w‖ ≈ 5e-4, so c‖g_0‖ / ‖g_w‖ overflows float32 for c = 1e36 although the step
+    # c‖g_0‖ ≈ 3.3e35 does not; far out, ĝ_w no longer changes, so d scales with c.
+    grads = torch.tensor([[1.0, 0.0], [-1.0, 1e-3], [1.0, 0.0]])
+    d = cagrad(grads, c=1e36)
+    assert bool(torch.isfinite(d).all())
+    assert torch.allclose(d, 1e6 * cagrad(grads, c=1e30), rtol=1e-4)
+
+
 def test_bad_arguments_raise() -> None:
     grads = torch.ones(2, 2)
     with pytest.raises(ValueError, match="c must be a finite number ≥ 0, got -1"):
@@ -480,6 +505,14 @@ def test_bad_arguments_raise() -> None:
         task_gradients([param.sum()], [])
     with pytest.raises(ValueError, match=r"params\[0\] must require grad"):
         task_gradients([param.sum()], [torch.ones(2)])
+    with pytest.raises(
+        ValueError,
+        match=r"losses must be connected to the autograd graph \(requires_grad=True\), got a "
+        r"tensor with requires_grad=False",
+    ):
+        task_gradients(torch.tensor([1.0, 2.0]), [param])
+    with pytest.raises(ValueError, match=r"losses\[1\] must be connected to the autograd graph"):
+        task_gradients([param.sum(), param.sum().detach()], [param])
     with pytest.raises(TypeError, match="params must be an iterable of tensors, got a single"):
         assign_gradient(torch.ones(2), param)
     with pytest.raises(
@@ -501,8 +534,44 @@ def test_linear_transfer_gap_signs_and_shape() -> None:
     assert 0.3 < float(gaps[1, 1]) < 0.7
     with pytest.raises(ValueError, match=r"sizes must be ints above dim \+ 1 = 21, got 10"):
         linear_transfer_gap([0], [10], torch.Generator())
-    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator, got int"):
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .*got int 0"):
         linear_transfer_gap([0], [30], 0)
+
+
+@pytest.mark.parametrize(
+    ("angles", "sizes", "kwargs", "error", "message"),
+    [
+        ([0], [30], {"noise": math.nan}, ValueError, "noise must be a finite number, got nan"),
+        ([0], [30], {"noise": "1"}, TypeError, "noise must be a number, got str '1'"),
+        ([0], [30], {"noise": -1.0}, ValueError, "noise must be a standard deviation ≥ 0, got -1"),
+        ([math.nan], [30], {}, ValueError, r"angles_deg\[0\] must be a finite number, got nan"),
+        ([0, "a"], [30], {}, TypeError, r"angles_deg\[1\] must be a number, got str 'a'"),
+        ("0", [30], {}, TypeError, "angles_deg must be a list of numbers, got str '0'"),
+        ([0], 30, {}, TypeError, "sizes must be a list of numbers, got int 30"),
+        ([0], [30.0], {}, TypeError, r"sizes\[0\] must be an int, got float 30\.0"),
+        ([0], [30, None], {}, TypeError, r"sizes\[1\] must be an int, got NoneType None"),
+        (
+            [0],
+            [30],
+            {"generator": None},
+            TypeError,
+            r"generator must be a torch\.Generator .*got NoneType None",
+        ),
+    ],
+)
+def test_linear_transfer_gap_rejects_bad_input(angles, sizes, kwargs, error, message) -> None:
+    arguments = {"generator": torch.Generator()}
+    arguments.update(kwargs)
+    generator = arguments.pop("generator")
+    with pytest.raises(error, match=message):
+        linear_transfer_gap(angles, sizes, generator, **arguments)
+
+
+def test_linear_transfer_gap_without_noise_is_exact() -> None:
+    # noise = 0: separate least squares recovers each w_i exactly, so the gap is the pooled
+    # fit's error alone; for the same task (0°) pooling is exact too and the gap is 0.
+    gaps = linear_transfer_gap([0], [30], torch.Generator().manual_seed(0), noise=0, repeats=2)
+    assert abs(float(gaps[0, 0])) < 1e-20
 
 
 def test_plot_transfer_gap_callback() -> None:
@@ -512,10 +581,37 @@ def test_plot_transfer_gap_callback() -> None:
     assert chosen[0].get_ydata().tolist() == pytest.approx([-0.5, 0.4])
     assert fig.axes[0].get_title()
     plt.close(fig)
-    with pytest.raises(ValueError, match="angle must be one of the computed angles"):
+    with pytest.raises(ValueError, match="unknown angle 45; expected one of: 0, 90"):
         plot_transfer_gap([0, 90], [30, 400], gaps, 45)
     with pytest.raises(ValueError, match=r"gaps must have shape \(2, 3\)"):
         plot_transfer_gap([0, 90], [30, 100, 400], gaps, 0)
+
+
+def test_plot_transfer_gap_takes_the_listed_angle() -> None:
+    gaps = torch.tensor([[-1.0, -0.5], [-0.5, 0.4]])
+    fig = plot_transfer_gap([0, 45], [30, 400], gaps, 45.0)  # 45.0 is the listed 45
+    assert [line.get_label() for line in fig.axes[0].lines][1] == "angle 45°"
+
+
+@pytest.mark.parametrize(
+    ("angle", "gaps", "error", "message"),
+    [
+        # A string is not the angle 45: the message shows it quoted.
+        ("45", torch.zeros(2, 2), ValueError, "unknown angle '45'; expected one of: 0, 45"),
+        (True, torch.zeros(2, 2), ValueError, "unknown angle True; expected one of: 0, 45"),
+        (45, [[1.0, 2.0], [3.0, 4.0]], TypeError, r"gaps must be a torch\.Tensor, got list"),
+        (45, torch.zeros(2, 2, dtype=torch.int64), TypeError, "gaps must have a floating dtype"),
+        (
+            45,
+            torch.tensor([[0.0, math.nan], [0.0, 0.0]]),
+            ValueError,
+            r"gaps must be finite, got nan at index \(0, 1\)",
+        ),
+    ],
+)
+def test_plot_transfer_gap_rejects_bad_input(angle, gaps, error, message) -> None:
+    with pytest.raises(error, match=message):
+        plot_transfer_gap([0, 45], [30, 400], gaps, angle)
 
 
 def test_linear_transfer_gap_rejects_no_repeats() -> None:

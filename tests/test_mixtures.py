@@ -263,3 +263,20 @@ def test_train_doremi_proxy_rejects_mismatched_models():
         train_doremi_proxy(proxy, proxy, [], steps=1, generator=generator)
     with pytest.raises(TypeError, match=r"reference must be a torch\.nn\.Module, got int"):
         train_doremi_proxy(proxy, 3, _domains(generator), steps=1, generator=generator)
+
+
+@pytest.mark.parametrize(
+    ("generator", "shown"), [("g", "str 'g'"), (None, "NoneType None"), (0, "int 0")]
+)
+def test_markov_chain_needs_a_generator(generator, shown):
+    table = torch.tensor([[0.5, 0.5], [0.5, 0.5]])
+    with pytest.raises(TypeError, match=rf"generator must be a torch\.Generator .*got {shown}"):
+        sample_markov_chain(table, 10, generator)
+
+
+@pytest.mark.parametrize(
+    ("offset", "shown"), [(0.5, r"float 0\.5"), ("1", "str '1'"), (True, "bool True")]
+)
+def test_next_symbol_data_needs_an_int_offset(offset, shown):
+    with pytest.raises(TypeError, match=rf"offset must be an int, got {shown}"):
+        next_symbol_data("d", torch.tensor([0, 1, 0, 1]), 3, 2, offset=offset)

@@ -194,3 +194,87 @@ def test_hard_sharing_model_shapes_and_shared_layer() -> None:
         HardSharingModel(trunk, [])
     with pytest.raises(ValueError, match=r"trunk must contain an nn\.Linear layer"):
         HardSharingModel(nn.ReLU(), [nn.Linear(4, 1)])
+
+
+# ---------------------------------------------------------------- bad input, named early
+
+
+def test_mlp_wants_hidden_as_a_list_of_widths() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"hidden must be a list or tuple of ints \(the hidden widths, \[\] for "
+        r"none\), got int 32",
+    ):
+        mlp(64, 32, 10)
+    with pytest.raises(TypeError, match=r"hidden must be a list or tuple of ints .*got str '32'"):
+        mlp(64, "32", 10)
+
+
+MODELS_ON_TWO_FEATURES = {
+    "pooled": lambda: PooledModel(mlp(2, [8], 1)),
+    "per_task": lambda: PerTaskModels(lambda _: mlp(2, [8], 1), n_tasks=2),
+    "hard_sharing": lambda: HardSharingModel(
+        nn.Sequential(nn.Linear(2, 4), nn.ReLU()), [nn.Linear(4, 1), nn.Linear(4, 3)]
+    ),
+}
+
+
+@pytest.mark.parametrize("make_model", MODELS_ON_TWO_FEATURES.values(), ids=MODELS_ON_TWO_FEATURES)
+def test_models_name_x_of_the_wrong_width(make_model) -> None:
+    model = make_model()
+    with pytest.raises(
+        ValueError,
+        match=r"x must have 2 features in its last dimension \(the first layer is "
+        r"Linear\(2, (8|4)\)\), got shape \(5, 3\)",
+    ):
+        model(torch.randn(5, 3), 0)
+
+
+@pytest.mark.parametrize(
+    "make_model",
+    [*MODELS_ON_TWO_FEATURES.values(), lambda: DescriptorModel(ConcatNet(2, 3, 1), torch.eye(3))],
+    ids=[*MODELS_ON_TWO_FEATURES, "descriptor"],
+)
+def test_models_name_x_of_the_wrong_dtype_rank_or_type(make_model) -> None:
+    model = make_model()
+    with pytest.raises(
+        TypeError,
+        match=r"x must have the dtype of the model's parameters, torch\.float32, got "
+        r"torch\.int64 \(shape \(5, 2\)\); convert it with \.to\(torch\.float32\)",
+    ):
+        model(torch.ones(5, 2, dtype=torch.int64), 0)
+    with pytest.raises(TypeError, match=r"parameters, torch\.float32, got torch\.float64"):
+        model(torch.randn(5, 2, dtype=torch.float64), 0)
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(n, features\.\.\.\), got \(5,\); for one feature"
+    ):
+        model(torch.randn(5), 0)
+    with pytest.raises(TypeError, match=r"x must be a torch\.Tensor, got list"):
+        model([[0.0, 1.0]], 0)
+    # Good input still goes through: (n,) for a one-output network.
+    assert model(torch.randn(5, 2), 0).shape == (5,)
+
+
+def test_the_width_is_not_guessed_when_the_first_layer_is_not_linear() -> None:
+    # Flatten comes first, so the (n, 2, 2) images are checked for dtype only.
+    model = PooledModel(nn.Sequential(nn.Flatten(), nn.Linear(4, 1)))
+    assert model(torch.randn(3, 2, 2), 0).shape == (3,)
+
+
+def test_hard_sharing_model_rejects_heads_that_are_not_a_list_of_modules() -> None:
+    trunk = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    with pytest.raises(
+        TypeError,
+        match=r"heads must be a list of modules, one per task \(e\.g\. \[nn\.Linear\(8, 1\), "
+        r"nn\.Linear\(8, 3\)\]\), got Linear",
+    ):
+        HardSharingModel(trunk, nn.Linear(4, 1))
+    with pytest.raises(
+        TypeError, match=r"heads must hold torch\.nn\.Module entries, got int 3 at index 1"
+    ):
+        HardSharingModel(trunk, [nn.Linear(4, 1), 3])
+    with pytest.raises(TypeError, match=r"trunk must be a torch\.nn\.Module, got str"):
+        HardSharingModel("trunk", [nn.Linear(4, 1)])
+    # An nn.ModuleList of heads is a list of modules too.
+    model = HardSharingModel(trunk, nn.ModuleList([nn.Linear(4, 1), nn.Linear(4, 2)]))
+    assert model(torch.randn(2, 3), 1).shape == (2, 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -70,8 +72,31 @@ def test_task_curves_single_task_has_no_legend_and_uses_a_given_axis() -> None:
 
 def test_task_curves_without_test_data_name_the_key() -> None:
     history = History(("a", "b"), ("mse", "mse"), step=[1], train_loss=[[1.0, 2.0]])
-    with pytest.raises(ValueError, match=r"test_metric"):
+    with pytest.raises(
+        ValueError,
+        match=r"history has no 'test_metric' values to plot \(was test data given\?\)",
+    ):
         plot_task_curves(history)
+
+
+@pytest.mark.parametrize(
+    ("history", "key", "error", "message"),
+    [
+        (
+            make_history(),
+            "bogus",
+            ValueError,
+            "unknown key 'bogus'; expected one of: 'train_loss', 'test_loss', 'test_metric'",
+        ),
+        # objective is a field, but it holds one number per step, not one per task.
+        (make_history(), "objective", ValueError, "unknown key 'objective'"),
+        (make_history(), 3, ValueError, "unknown key 3; expected one of: .train_loss."),
+        ({"test_metric": [[1.0]]}, "test_metric", TypeError, "history must be a History, got dict"),
+    ],
+)
+def test_task_curves_reject_bad_input(history, key, error, message) -> None:
+    with pytest.raises(error, match=message):
+        plot_task_curves(history, key=key)
 
 
 # ---------------------------------------------------------------- plot_task_bars
@@ -110,6 +135,39 @@ def test_task_bars_reject_bad_series() -> None:
         plot_task_bars({}, ["a"], ylabel="y", title="t")
 
 
+@pytest.mark.parametrize(
+    ("values", "task_names", "error", "message"),
+    [
+        ({"a": ["p", "q"]}, ["x", "y"], TypeError, r"values\['a'\]\[0\] must be a number, got str"),
+        (
+            {"a": "pq"},
+            ["x", "y"],
+            TypeError,
+            r"values\['a'\] must be a \(T,\) tensor or a sequence",
+        ),
+        ({"a": [1.0, None]}, ["x", "y"], TypeError, r"values\['a'\] must be a \(T,\) tensor"),
+        (
+            {"a": [1.0, True]},
+            ["x", "y"],
+            TypeError,
+            r"values\['a'\]\[1\] must be a number, got bool",
+        ),
+        ({"a": torch.tensor([True, False])}, ["x", "y"], TypeError, "must hold real numbers"),
+        (
+            {"a": [1.0, float("nan")]},
+            ["x", "y"],
+            ValueError,
+            r"values\['a'\] must be finite, got nan at index \(1,\)",
+        ),
+        ([[1.0, 2.0]], ["x", "y"], TypeError, "values must be a mapping of series name"),
+        ({"a": [1.0, 2.0]}, "xy", TypeError, "task_names must be a list of names, got str 'xy'"),
+    ],
+)
+def test_task_bars_reject_values_that_are_not_numbers(values, task_names, error, message) -> None:
+    with pytest.raises(error, match=message):
+        plot_task_bars(values, task_names, ylabel="y", title="t")
+
+
 # ---------------------------------------------------------------- plot_heatmap
 
 
@@ -136,7 +194,7 @@ def test_heatmap_custom_format_and_all_zero_matrix() -> None:
     assert ax.images[0].get_clim() == (-1.0, 1.0)  # a zero matrix falls back to +-1
 
 
-@pytest.mark.parametrize("shape", [(2, 3), (3,), (3, 3)])
+@pytest.mark.parametrize("shape", [(2, 3), (3, 3)])
 def test_heatmap_rejects_non_square_or_mislabelled_matrices(shape: tuple[int, ...]) -> None:
     expected = r"matrix must be square with one row per label \(2\), got shape " + (
         str(shape).replace("(", r"\(").replace(")", r"\)")
@@ -159,6 +217,52 @@ def test_gain_by_size_draws_one_point_per_task_and_a_zero_line() -> None:
 def test_gain_by_size_rejects_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match=r"got \(3,\) and \(2,\)"):
         plot_gain_by_size(torch.ones(3), torch.ones(2), "gain", "title")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "gain", "error", "message"),
+    [
+        ([1, 2], torch.ones(2), TypeError, r"sizes must be a torch\.Tensor, got list"),
+        (torch.ones(2), [1.0, 2.0], TypeError, r"gain must be a torch\.Tensor, got list"),
+        (torch.ones(2, 1), torch.ones(2), ValueError, r"sizes must have 1 dimension\(s\)"),
+        (torch.ones(2), torch.ones(2, dtype=torch.int64), TypeError, "gain must have a floating"),
+        (
+            torch.ones(2),
+            torch.tensor([0.0, float("nan")]),
+            ValueError,
+            r"gain must be finite, got nan at index \(1,\)",
+        ),
+        (
+            torch.tensor([3, 0]),
+            torch.ones(2),
+            ValueError,
+            r"sizes must be > 0 \(they are drawn on a log scale\), got 0 at index 1",
+        ),
+    ],
+)
+def test_gain_by_size_rejects_bad_input(sizes, gain, error, message) -> None:
+    with pytest.raises(error, match=message):
+        plot_gain_by_size(sizes, gain, "gain", "title")
+
+
+@pytest.mark.parametrize(
+    ("matrix", "labels", "error", "message"),
+    [
+        ([[1.0]], ["a"], TypeError, r"matrix must be a torch\.Tensor, got list"),
+        (torch.zeros(3), ["a", "b"], ValueError, r"matrix must have 2 dimension\(s\), got shape"),
+        (torch.ones(1, 1, dtype=torch.bool), ["a"], TypeError, "matrix must hold real numbers"),
+        (torch.ones(1, 1), "a", TypeError, "labels must be a list of names, got str 'a'"),
+        (
+            torch.tensor([[1.0, math.inf], [0.0, 1.0]]),
+            ["a", "b"],
+            ValueError,
+            r"matrix must be finite, got inf at index \(0, 1\)",
+        ),
+    ],
+)
+def test_heatmap_rejects_bad_input(matrix, labels, error, message) -> None:
+    with pytest.raises(error, match=message):
+        plot_heatmap(matrix, labels, title="t", colorbar_label="c")
 
 
 def test_heatmap_can_scale_colours_by_the_off_diagonal_entries() -> None:

@@ -90,3 +90,25 @@ def test_setup_rejects_a_seed_that_is_not_an_int(seed: object, type_name: str) -
 def test_setup_rejects_zero_threads_naming_the_argument() -> None:
     with pytest.raises(ValueError, match=r"threads must be at least 1, got 0"):
         setup(seed=0, threads=0)
+
+
+@pytest.mark.usefixtures("restore_global_state")
+@pytest.mark.parametrize("seed", [2**64 - 1, -(2**63), 0])
+def test_setup_accepts_the_bounds_of_torch_seeds(seed: int) -> None:
+    first = torch.rand(3, generator=setup(seed=seed))
+    assert torch.equal(first, torch.rand(3, generator=seed_everything(seed)))
+
+
+@pytest.mark.usefixtures("restore_global_state")
+@pytest.mark.parametrize("seed", [2**64, -(2**63) - 1, 2**70])
+def test_setup_rejects_a_seed_torch_cannot_take_before_changing_anything(seed: int) -> None:
+    torch.set_num_threads(2)
+    with pytest.raises(
+        ValueError,
+        match=rf"seed must be in -2\*\*63\.\.2\*\*64 - 1 \(what torch\.manual_seed accepts\), "
+        rf"got {seed}$",
+    ):
+        setup(seed=seed, threads=1)
+    assert torch.get_num_threads() == 2  # the check comes before any setting
+    with pytest.raises(ValueError, match=rf"seed must be in -2\*\*63\.\.2\*\*64 - 1 .*got {seed}$"):
+        seed_everything(seed)

@@ -217,3 +217,19 @@ def test_plot_task_mix_draws_labelled_axes() -> None:
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["τ = 2", "pooled, τ = 1"]
     with pytest.raises(ValueError, match="temperature must be > 0"):
         plot_task_mix([2, 20], 0.0)
+
+
+@pytest.mark.parametrize(("generator", "shown"), [(3, r"int 3"), (None, r"NoneType None")])
+def test_count_draws_requires_a_generator(generator: object, shown: str) -> None:
+    sample = temperature_sampler([3, 4], tasks_per_step=2, rows_per_task=2)
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .*got " + shown):
+        count_draws(sample, 2, steps=1, generator=generator)
+    with pytest.raises(TypeError, match=r"sampler must be callable, got list \[\]"):
+        count_draws([], 2, steps=1, generator=torch.Generator())
+
+
+def test_sizes_are_refused_as_floats_here_as_in_the_training_samplers() -> None:
+    with pytest.raises(TypeError, match=r"sizes must hold ints, got float 3\.5 at index 0"):
+        task_probabilities([3.5, 4])
+    with pytest.raises(TypeError, match=r"sizes must be a list of ints .*got str '34'"):
+        task_probabilities("34")

@@ -121,7 +121,7 @@ def test_plot_lambda_sweep_callback() -> None:
     heights = [patch.get_height() for patch in right.patches]
     assert heights == pytest.approx([1.0, 2.0, 0.5, 1.0])  # λ = 0 bars, then λ = 0.1 bars
     plt.close(fig)
-    with pytest.raises(ValueError, match="lam must be one of the swept values"):
+    with pytest.raises(ValueError, match=r"unknown lam 5\.0; expected one of: 0\.0, 0\.1, 1\.0"):
         plot_lambda_sweep([0.0, 0.1, 1.0], errors, [3.0, 1.0, 0.1], 5.0, ["a", "b"])
     with pytest.raises(ValueError, match=r"test_errors must have shape \(3, 3\)"):
         plot_lambda_sweep([0.0, 0.1, 1.0], errors, [3.0, 1.0, 0.1], 0.1, ["a", "b", "c"])
@@ -146,3 +146,63 @@ def test_plot_lambda_sweep_callback() -> None:
             ["a", "b"],
             other_errors={"train": train[:2]},
         )
+
+
+def test_penalty_names_a_non_finite_parameter() -> None:
+    first, second = nn.Linear(2, 1), nn.Linear(2, 1)
+    with torch.no_grad():
+        second.bias.fill_(float("nan"))
+    with pytest.raises(
+        ValueError, match=r"models\[1\] parameter 'bias' must be finite, got nan at index \(0,\)"
+    ):
+        soft_sharing_penalty([first, second], 1.0)
+
+
+def test_penalty_rejects_an_overflowing_result() -> None:
+    # θ = 0 and 1e20: λ T Σ‖θ_i − θ̄‖² = 1 · 2 · 2 · (5e19)² = 1e40, beyond float32.
+    with pytest.raises(
+        ValueError, match=r"soft_sharing_penalty overflows to inf: lam=1\.0 times the squared"
+    ):
+        soft_sharing_penalty([scalar_model(0.0), scalar_model(1e20)], 1.0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        # A string is not the swept value 1.0: check_choice shows it quoted.
+        ({"lam": "1"}, ValueError, r"unknown lam '1'; expected one of: 0\.0, 1\.0"),
+        ({"lam": True}, ValueError, r"unknown lam True; expected one of: 0\.0, 1\.0"),
+        ({"lams": "01"}, TypeError, "lams must be a list of numbers, got str '01'"),
+        ({"lams": [0.0, "1"]}, TypeError, r"lams\[1\] must be a number, got str '1'"),
+        (
+            {"test_errors": [[1.0], [2.0]]},
+            TypeError,
+            r"test_errors must be a torch\.Tensor, got list",
+        ),
+        (
+            {"test_errors": torch.tensor([[1.0], [float("nan")]])},
+            ValueError,
+            r"test_errors must be finite, got nan at index \(1, 0\)",
+        ),
+        ({"distances": 3.0}, TypeError, "distances must be a list of numbers, got float 3.0"),
+        ({"distances": [1.0, None]}, TypeError, r"distances\[1\] must be a number, got NoneType"),
+        ({"task_names": "a"}, TypeError, "task_names must be a list of names, got str 'a'"),
+    ],
+)
+def test_plot_lambda_sweep_rejects_bad_input(arguments, error, message) -> None:
+    call = {
+        "lams": [0.0, 1.0],
+        "test_errors": torch.tensor([[1.0], [2.0]]),
+        "distances": [1.0, 0.5],
+        "lam": 1.0,
+        "task_names": ["a"],
+    }
+    call.update(arguments)
+    with pytest.raises(error, match=message):
+        plot_lambda_sweep(**call)
+
+
+def test_plot_lambda_sweep_takes_the_listed_lam() -> None:
+    # lam = 1 (an int) is the swept 1.0; the bar label shows the listed value.
+    fig = plot_lambda_sweep([0.0, 1.0], torch.tensor([[1.0], [2.0]]), [1.0, 0.5], 1, ["a"])
+    assert fig.axes[1].get_title() == "Per task at λ = 1"

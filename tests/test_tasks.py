@@ -339,7 +339,11 @@ def test_digit_task_rejects_bad_input() -> None:
         digit_task("prime", images, torch.tensor([1, 2, 3]))
     with pytest.raises(TypeError, match=r"digits must have an integer dtype, got torch.float32"):
         digit_task("parity", images, torch.tensor([1.0, 2.0, 3.0]))
-    with pytest.raises(ValueError, match=r"x and y must have the same first dimension"):
+    with pytest.raises(
+        ValueError,
+        match=r"images and digits must have the same first dimension, got shapes \(3, 8, 8\) "
+        r"and \(2,\)",
+    ):
         digit_task("parity", images, torch.tensor([1, 2]))
 
 
@@ -387,3 +391,58 @@ def test_subset_refuses_rows_outside_the_task() -> None:
 def test_digit_task_refuses_digits_outside_0_to_9() -> None:
     with pytest.raises(ValueError, match=r"digits must lie in 0\.\.9, got values from -1 to 11"):
         digit_task("parity", torch.zeros(2, 64), torch.tensor([11, -1]))
+
+
+# ---------------------------------------------------------------- dtypes and generators
+
+
+def test_class_labels_must_be_int64_as_cross_entropy_needs() -> None:
+    int32 = torch.tensor([0, 1, 2, 0, 1], dtype=torch.int32)
+    with pytest.raises(
+        TypeError,
+        match=r"y of task 'c' must have dtype torch\.int64 \(torch\.long\) for loss "
+        r"'cross_entropy', got torch\.int32; convert it with \.long\(\)",
+    ):
+        TaskData("c", torch.randn(5, 2), int32, "cross_entropy")
+    with pytest.raises(
+        TypeError,
+        match=r"target must have dtype torch\.int64 \(torch\.long\) for loss 'cross_entropy', "
+        r"got torch\.int32",
+    ):
+        task_loss("cross_entropy", torch.randn(4, 3), int32[:4])
+    with pytest.raises(TypeError, match=r"target must have dtype torch\.int64 .*got torch\.uint8"):
+        task_metric("cross_entropy", torch.randn(4, 3), torch.zeros(4, dtype=torch.uint8))
+    with pytest.raises(TypeError, match=r"y must have dtype torch\.int64 .*got torch\.int32"):
+        Task.from_data("c", torch.randn(5, 2), int32, "cross_entropy")
+    # The same labels as int64 are fine.
+    assert len(TaskData("c", torch.randn(5, 2), int32.long(), "cross_entropy")) == 5
+
+
+@pytest.mark.parametrize(
+    ("generator", "shown"), [(42, r"int 42"), (None, r"NoneType None"), ("gen", r"str 'gen'")]
+)
+def test_draw_requires_a_generator(generator: object, shown: str) -> None:
+    task = Task.from_data("rows", torch.zeros(5, 2), torch.zeros(5), "mse")
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .*got " + shown):
+        task.draw(3, generator)
+    sampled = Task.from_sampler("s", gaussian_inputs, noisy_sum, "mse")
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .*got " + shown):
+        sampled.draw(3, generator)
+
+
+def test_digit_task_names_images_that_are_not_a_float_tensor() -> None:
+    digits = torch.tensor([1, 2])
+    with pytest.raises(TypeError, match=r"images must be a torch\.Tensor, got list"):
+        digit_task("parity", [[0.0] * 64, [0.0] * 64], digits)
+    with pytest.raises(TypeError, match=r"images must have a floating dtype, got torch\.int64"):
+        digit_task("parity", torch.zeros(2, 64, dtype=torch.int64), digits)
+    with pytest.raises(
+        ValueError, match=r"images must have shape \(n, 8, 8\) or \(n, 64\), got \(64,\)"
+    ):
+        digit_task("parity", torch.zeros(64), digits)
+
+
+def test_digit_task_gives_int64_classes_for_any_integer_digits() -> None:
+    data = digit_task("digit", torch.zeros(3, 64), torch.tensor([7, 0, 9], dtype=torch.int32))
+    assert data.y.dtype == torch.int64
+    assert data.y.tolist() == [7, 0, 9]

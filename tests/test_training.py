@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from mtl_helpers.architectures import HardSharing
 from mtl_helpers.models import PerTaskModels, PooledModel
 from mtl_helpers.tasks import TaskData
 from mtl_helpers.training import (
@@ -103,7 +104,10 @@ def test_task_subset_sampler_is_deterministic_and_may_take_all_tasks() -> None:
 
 
 def test_samplers_reject_bad_arguments() -> None:
-    with pytest.raises(ValueError, match=r"task size must be at least 1, got 0"):
+    with pytest.raises(
+        ValueError,
+        match=r"sizes must all be ≥ 1 \(a task without rows cannot be sampled\), got 0 at index 1",
+    ):
         every_task_sampler([4, 0], batch_size=2)
     with pytest.raises(ValueError, match=r"batch_size must be at least 1, got 0"):
         every_task_sampler([4, 4], batch_size=0)
@@ -534,3 +538,197 @@ def test_a_class_beyond_the_models_logits_is_named_before_training() -> None:
     task = TaskData("digits", torch.zeros(4, 2), torch.tensor([0, 1, 2, 7]), "cross_entropy")
     with pytest.raises(ValueError, match=r"train task 'digits' has class 7 but the model gives 3"):
         train_multitask(model, [task], steps=1, generator=torch.Generator())
+
+
+# ---------------------------------------------------------------- bad input, named early
+
+
+def test_samplers_refuse_float_sizes_rather_than_truncating_them() -> None:
+    with pytest.raises(TypeError, match=r"sizes must hold ints, got float 3\.5 at index 0"):
+        every_task_sampler([3.5], 2)
+    with pytest.raises(TypeError, match=r"sizes must hold ints, got float 4\.0 at index 1"):
+        task_subset_sampler([4, 4.0], tasks_per_step=1, batch_size=2)
+    with pytest.raises(TypeError, match=r"sizes must have an integer dtype, got torch\.float32"):
+        every_task_sampler(torch.tensor([3.0]), 2)
+    with pytest.raises(TypeError, match=r"sizes must be a list of ints .*got int 5"):
+        every_task_sampler(5, 2)
+    # An integer tensor of sizes is fine, as in mtl_helpers.sampling.
+    plan = every_task_sampler(torch.tensor([3, 5]), 2)(torch.Generator().manual_seed(0))
+    assert [(task, len(rows)) for task, rows in plan] == [(0, 2), (1, 2)]
+
+
+def one_line_task() -> TaskData:
+    return TaskData("line", torch.ones(4, 2), torch.ones(4), "mse")
+
+
+@pytest.mark.parametrize(
+    ("plan", "error", "message"),
+    [
+        (
+            [(0, torch.tensor([], dtype=torch.long))],
+            ValueError,
+            r"sampler must return at least one row, got none at step 1 for task 0 \('line'\)",
+        ),
+        (
+            [(0, torch.tensor([99]))],
+            ValueError,
+            r"sampler must return rows in 0\.\.3 \(the task's 4 examples\), got rows from 99 to "
+            r"99 at step 1 for task 0 \('line'\)",
+        ),
+        (
+            [(0, torch.tensor([-1, 2]))],
+            ValueError,
+            r"rows in 0\.\.3 .*got rows from -1 to 2 at step 1",
+        ),
+        (
+            [(0, torch.tensor([0.0, 1.0]))],
+            TypeError,
+            r"sampler must return rows as a 1-D integer tensor of row indices, got shape \(2,\) "
+            r"and dtype torch\.float32 at step 1 for task 0 \('line'\)",
+        ),
+        (
+            [(0, torch.tensor([[0, 1]]))],
+            TypeError,
+            r"1-D integer tensor of row indices, got shape \(1, 2\) and dtype torch\.int64",
+        ),
+        (
+            [(0, [0, 1])],
+            TypeError,
+            r"sampler must return rows as a torch\.Tensor, got list \[0, 1\] at step 1",
+        ),
+        ([], ValueError, r"sampler must return a non-empty list of \(task index, rows\) pairs"),
+        (
+            [(0.0, torch.tensor([0]))],
+            TypeError,
+            r"sampler must return int task indices, got float 0\.0 at step 1",
+        ),
+        ([0], TypeError, r"sampler must return \(task index, rows\) pairs, got 0 at step 1"),
+    ],
+)
+def test_a_bad_plan_is_named_with_the_step_and_task(plan: list, error: type, message: str) -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    with pytest.raises(error, match=message):
+        train_multitask(
+            model, [one_line_task()], steps=2, generator=torch.Generator(), sampler=lambda g: plan
+        )
+
+
+def test_divergence_names_the_task_the_step_and_suggests_a_lower_lr() -> None:
+    torch.manual_seed(0)
+    model = PooledModel(nn.Linear(2, 1))
+    with pytest.raises(
+        ValueError,
+        match=r"evaluating the train tasks after step 1 failed on task 'line' \(task 0\): .*must "
+        r"be finite, got inf.*; training has probably diverged: try a lower lr than 1e\+30",
+    ):
+        train_multitask(model, [one_line_task()], steps=2, lr=1e30, generator=torch.Generator())
+
+
+def test_evaluate_names_the_task_whose_predictions_are_not_finite() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    with torch.no_grad():
+        model.net.weight.fill_(math.inf)
+    with pytest.raises(
+        ValueError, match=r"on task 'line' \(task 0\): prediction must be finite, got inf"
+    ):
+        evaluate(model, [one_line_task()])
+
+
+@pytest.mark.parametrize(
+    ("result", "error", "message"),
+    [
+        (
+            lambda losses: losses * 1.0,
+            ValueError,
+            r"backward hook .*hook must return a scalar \(0-dimensional\) tensor or None, got "
+            r"shape \(1,\)",
+        ),
+        (
+            lambda losses: 1.0,
+            TypeError,
+            r"backward hook .*hook must return a scalar tensor or None, got float 1\.0",
+        ),
+        (
+            lambda losses: torch.tensor(1),
+            TypeError,
+            r"backward hook .*hook must return a floating tensor, got dtype torch\.int64",
+        ),
+    ],
+)
+def test_a_backward_hook_must_return_a_scalar_tensor(result, error: type, message: str) -> None:
+    def hook(losses: torch.Tensor, tasks: list[int]) -> torch.Tensor:
+        losses.sum().backward()
+        return result(losses.detach())
+
+    with pytest.raises(error, match=message):
+        train_multitask(
+            PooledModel(nn.Linear(2, 1)),
+            [one_line_task()],
+            steps=1,
+            generator=torch.Generator(),
+            backward=hook,
+        )
+
+
+def test_a_single_task_data_instead_of_a_list_is_named() -> None:
+    model = PooledModel(nn.Linear(2, 1))
+    task = one_line_task()
+    with pytest.raises(
+        TypeError,
+        match=r"train must be a list of TaskData, one per task, got a single TaskData 'line'; "
+        r"wrap it in a list for one task",
+    ):
+        train_multitask(model, task, steps=1, generator=torch.Generator())
+    with pytest.raises(TypeError, match=r"test must be a list of TaskData, .*single TaskData"):
+        train_multitask(model, [task], steps=1, generator=torch.Generator(), test=task)
+    with pytest.raises(TypeError, match=r"tasks must be a list of TaskData, .*single TaskData"):
+        evaluate(model, task)
+    with pytest.raises(TypeError, match=r"tasks must hold TaskData entries, got str at index 1"):
+        evaluate(model, [task, "line"])
+    with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module, got str"):
+        evaluate("model", [task])
+
+
+def test_a_prediction_of_the_wrong_shape_names_the_model_and_the_task() -> None:
+    model = PooledModel(nn.Linear(2, 2))
+    with pytest.raises(
+        ValueError,
+        match=r"model PooledModel does not fit train task 'line' \(task 0, loss 'mse'\): on one "
+        r"example it gives a prediction of shape \(1, 2\): for loss 'mse', prediction and target "
+        r"must both have shape \(n,\), got \(1, 2\) and \(1,\)",
+    ):
+        train_multitask(model, [one_line_task()], steps=1, generator=torch.Generator())
+
+
+def test_hard_sharing_with_one_output_heads_fits_regression_tasks() -> None:
+    generator = torch.Generator().manual_seed(0)
+    tasks = regression_tasks(seed=0, n=8)
+    torch.manual_seed(0)
+    model = HardSharing(3, [4], [1, 1])
+    history = train_multitask(model, tasks, steps=2, generator=generator)
+    assert history.step == [1, 2]
+    assert history.final("train_loss").shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("weight_decay", "error", "message"),
+    [
+        (math.nan, ValueError, r"weight_decay must be a finite number, got nan"),
+        (math.inf, ValueError, r"weight_decay must be a finite number, got inf"),
+        ("a", TypeError, r"weight_decay must be a number, got str 'a'"),
+        (None, TypeError, r"weight_decay must be a number, got NoneType None"),
+    ],
+)
+def test_rejects_bad_weight_decay(weight_decay: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        train_briefly(weight_decay=weight_decay)
+
+
+def test_history_names_the_valid_keys() -> None:
+    history = History(("a",), ("mse",), step=[1], train_loss=[[0.5]])
+    expected = r"unknown key 'bogus'; expected one of: 'train_loss', 'test_loss', 'test_metric'"
+    with pytest.raises(ValueError, match=expected):
+        history.final("bogus")
+    with pytest.raises(ValueError, match=expected):
+        history.curve("bogus")
+    assert history.final("train_loss").tolist() == [0.5]

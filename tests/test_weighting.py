@@ -180,6 +180,26 @@ def test_gradnorm_loss_rejects_bad_input(kwargs, error, message) -> None:
         gradnorm_loss(**arguments)
 
 
+def test_gradnorm_loss_rejects_all_zero_losses() -> None:
+    # L̃ = (0, 0) / (1, 2) = (0, 0): the relative rates L̃_i / mean_j L̃_j would be 0 / 0.
+    with pytest.raises(
+        ValueError,
+        match=r"losses must not all be 0: the relative rates .* got losses \[0\.0, 0\.0\]",
+    ):
+        gradnorm_loss(torch.ones(2), torch.ones(2), torch.zeros(2), torch.tensor([1.0, 2.0]))
+    # One zero loss is fine: r = (0, 2), target = Ḡ r^0 = (1, 1), |1 − 1| · 2 = 0.
+    value = gradnorm_loss(
+        torch.ones(2), torch.ones(2), torch.tensor([0.0, 1.0]), torch.ones(2), alpha=0.0
+    )
+    assert value.item() == 0.0
+
+
+def test_gradnorm_loss_rejects_an_overflowing_result() -> None:
+    # G_i = w_i ‖∇L_i‖ = 1e30 · 1e30 overflows float32.
+    with pytest.raises(ValueError, match=r"gradnorm_loss overflows to (inf|nan): weights"):
+        gradnorm_loss(torch.full((2,), 1e30), torch.full((2,), 1e30), torch.ones(2), torch.ones(2))
+
+
 def test_renormalize_by_hand() -> None:
     # (1, 3) sums to 4; scaled to sum 2: (0.5, 1.5), ratio 3 kept.
     result = renormalize(torch.tensor([1.0, 3.0]))
@@ -246,6 +266,19 @@ def test_uncertainty_minimum_is_at_log_loss_and_can_be_negative() -> None:
 def test_uncertainty_weighted_loss_rejects_bad_input(losses, log_vars, message) -> None:
     with pytest.raises(ValueError, match=message):
         uncertainty_weighted_loss(losses, log_vars)
+
+
+def test_uncertainty_weighted_loss_rejects_log_vars_that_overflow() -> None:
+    # ½ exp(1000) · 1 is infinite in float32; the message names log_vars and shows both inputs.
+    with pytest.raises(
+        ValueError,
+        match=r"log_vars make the loss overflow to inf: .* got log_vars \[-1000\.0, 0\.0\] "
+        r"and losses \[1\.0, 2\.0\]",
+    ):
+        uncertainty_weighted_loss(torch.tensor([1.0, 2.0]), torch.tensor([-1000.0, 0.0]))
+    # exp(80) ≈ 5.5e34 still fits: ½ · 5.5e34 · 1 + ½ · (−80) is finite.
+    value = uncertainty_weighted_loss(torch.tensor([1.0]), torch.tensor([-80.0]))
+    assert value.item() == pytest.approx(0.5 * math.exp(80) - 40, rel=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,6 +451,18 @@ def test_task_gradient_norms_needs_a_trainable_parameter() -> None:
         task_gradient_norms(torch.ones(2), torch.ones(3))
 
 
+def test_task_gradient_norms_needs_losses_in_the_graph() -> None:
+    weight = torch.ones(3, requires_grad=True)
+    with pytest.raises(
+        ValueError,
+        match=r"losses must be connected to the autograd graph \(requires_grad=True\), got a "
+        r"tensor with requires_grad=False",
+    ):
+        task_gradient_norms(torch.tensor([1.0, 2.0]), weight)
+    with pytest.raises(ValueError, match="losses must be connected to the autograd graph"):
+        task_gradient_norms(torch.stack([weight.sum(), weight.prod()]).detach(), weight)
+
+
 def test_per_group_mse_by_hand() -> None:
     # group 0: errors 1, 3 → (1 + 9)/2 = 5; group 1: error 2 → 4.
     prediction = torch.tensor([1.0, 3.0, 2.0])
@@ -436,6 +481,32 @@ def test_per_group_mse_by_hand() -> None:
 def test_per_group_mse_rejects_bad_input(groups, n_groups, message) -> None:
     with pytest.raises(ValueError, match=message):
         per_group_mse(torch.zeros(3), torch.zeros(3), groups, n_groups)
+
+
+@pytest.mark.parametrize(
+    ("prediction", "target", "message"),
+    [
+        (
+            torch.tensor([0.0, math.nan, 1.0]),
+            torch.zeros(3),
+            r"prediction must be finite, got nan at index \(1,\)",
+        ),
+        (
+            torch.zeros(3),
+            torch.tensor([0.0, 0.0, -math.inf]),
+            r"target must be finite, got -inf at index \(2,\)",
+        ),
+        # (1e30)² overflows float32 although both inputs are finite.
+        (
+            torch.tensor([1e30, 0.0, 0.0]),
+            torch.zeros(3),
+            r"per_group_mse overflows torch\.float32: .* got group means \[inf, 0\.0\]",
+        ),
+    ],
+)
+def test_per_group_mse_rejects_non_finite_values(prediction, target, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        per_group_mse(prediction, target, torch.tensor([0, 0, 1]), 2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +645,41 @@ def test_train_full_batch_records_losses_before_each_step() -> None:
         train_full_batch(lambda: parameter * math.nan, [parameter], steps=1)
 
 
+def test_train_full_batch_checks_its_parameters() -> None:
+    parameter = nn.Parameter(torch.tensor([2.0]))
+
+    def losses() -> torch.Tensor:
+        return parameter**2
+
+    with pytest.raises(
+        TypeError,
+        match=r"parameters must be an iterable of tensors \(e\.g\. model\.parameters\(\) or "
+        r"\[w\]\), got a single tensor of shape \(1,\)",
+    ):
+        train_full_batch(losses, parameter, steps=2)
+    with pytest.raises(ValueError, match="parameters must hold at least one tensor, got none"):
+        train_full_batch(losses, [], steps=2)
+    with pytest.raises(TypeError, match=r"parameters must be an iterable of tensors, got int 3"):
+        train_full_batch(losses, 3, steps=2)
+    with pytest.raises(TypeError, match=r"parameters\[1\] must be a torch\.Tensor, got str"):
+        train_full_batch(losses, [parameter, "w"], steps=2)
+    with pytest.raises(ValueError, match=r"parameters\[0\] must require grad"):
+        train_full_batch(losses, [torch.ones(1)], steps=2)
+    with pytest.raises(
+        ValueError, match=r"parameters\[0\] must be a leaf tensor .* computed from others"
+    ):
+        train_full_batch(losses, [parameter * 2], steps=2)
+    with pytest.raises(TypeError, match="task_losses must be callable, got Tensor"):
+        train_full_batch(parameter**2, [parameter], steps=2)
+    with pytest.raises(TypeError, match="backward must be callable or None, got str"):
+        train_full_batch(losses, [parameter], steps=2, backward="sum")
+    with pytest.raises(
+        ValueError, match=r"task_losses\(\) must return losses connected to the autograd graph"
+    ):
+        train_full_batch(lambda: torch.ones(2), [parameter], steps=2)
+    assert parameter.item() == 2.0  # nothing was stepped
+
+
 # ---------------------------------------------------------------------------------------------
 # GradNorm's toy problem
 
@@ -599,7 +705,8 @@ def test_gradnorm_toy_shapes_scales_and_repeatability() -> None:
     [
         ([1.0, -1.0], {}, "scales must be one or more numbers > 0"),
         ([], {}, "scales must be one or more numbers > 0"),
-        ([1.0, math.nan], {}, "scales must be finite"),
+        ([1.0, math.nan], {}, r"scales\[1\] must be a finite number, got nan"),
+        (torch.tensor([1.0, math.nan]), {}, r"scales must be finite, got nan at index \(1,\)"),
         ([1.0], {"n": 0}, "n must be at least 1, got 0"),
         ([1.0], {"shared_std": 0.0}, "shared_std must be a finite number > 0"),
     ],
@@ -609,6 +716,36 @@ def test_gradnorm_toy_rejects_bad_input(scales, kwargs, message) -> None:
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         gradnorm_toy(scales, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("scales", "generator", "message"),
+    [
+        (
+            "abc",
+            torch.Generator(),
+            r"scales must be a sequence of numbers or a \(T,\) tensor, "
+            r"got str 'abc'",
+        ),
+        ([1, None], torch.Generator(), r"scales\[1\] must be a number, got NoneType None"),
+        ([1.0, "2"], torch.Generator(), r"scales\[1\] must be a number, got str '2'"),
+        (torch.tensor([True]), torch.Generator(), "scales must hold real numbers, got dtype"),
+        ([1.0], "g", r"generator must be a torch\.Generator .*got str 'g'"),
+        ([1.0], None, r"generator must be a torch\.Generator .*got NoneType None"),
+    ],
+)
+def test_gradnorm_toy_rejects_wrong_types(scales, generator, message) -> None:
+    with pytest.raises(TypeError, match=message):
+        gradnorm_toy(scales, n=10, in_dim=3, out_dim=2, generator=generator)
+
+
+def test_gradnorm_toy_takes_a_tensor_of_scales_like_a_list() -> None:
+    from_list = gradnorm_toy([1, 4.0], n=5, in_dim=3, out_dim=2, generator=torch.Generator())
+    from_tensor = gradnorm_toy(
+        torch.tensor([1.0, 4.0]), n=5, in_dim=3, out_dim=2, generator=torch.Generator()
+    )
+    assert torch.equal(from_list.targets, from_tensor.targets)
+    assert from_list.scales.tolist() == [1.0, 4.0]
 
 
 def test_plot_front_circles_the_chosen_point_and_joins_the_front() -> None:

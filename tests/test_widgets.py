@@ -82,3 +82,67 @@ def test_rejects_controls_that_are_not_value_widgets(control: object, type_name:
     ):
         interactive_figure(callback, steps=control)
     assert callback.calls == []
+
+
+def test_rejects_a_callback_that_is_not_callable() -> None:
+    with pytest.raises(
+        TypeError, match=r"callback must be callable \(a function returning a Figure\), got str 'f'"
+    ):
+        interactive_figure("f", n=widgets.IntSlider())
+
+
+def test_rejects_a_control_that_is_not_a_keyword_of_the_callback() -> None:
+    def explore(steps: int = 3, shared: bool = True) -> Figure:
+        raise AssertionError("not called: the names are checked first")
+
+    with pytest.raises(
+        ValueError,
+        match=r"control 'step' is not a keyword of the callback .*explore; its keyword "
+        r"parameters are: 'steps', 'shared'",
+    ):
+        interactive_figure(explore, step=widgets.IntSlider())
+
+
+def test_rejects_a_callback_parameter_without_default_or_control() -> None:
+    def explore(steps: int, shared: bool) -> Figure:
+        raise AssertionError("not called: the names are checked first")
+
+    with pytest.raises(
+        ValueError,
+        match=r"the callback .*explore's parameter 'shared' has no default, so it needs a "
+        r"control of that name; got controls: 'steps'",
+    ):
+        interactive_figure(explore, steps=widgets.IntSlider())
+
+
+def test_a_callback_taking_any_keyword_accepts_every_control_name() -> None:
+    callback = RecordingCallback()  # __call__(**values)
+    interactive_figure(callback, anything=widgets.IntSlider(value=2))
+    assert callback.calls == [{"anything": 2}]
+
+
+@pytest.mark.parametrize(
+    ("returned", "shown"), [(None, "NoneType None"), ("figure", "str 'figure'")]
+)
+def test_a_callback_that_returns_no_figure_raises_at_the_first_draw(returned, shown) -> None:
+    calls = []
+
+    def explore(n: int = 0) -> Figure:
+        calls.append(n)
+        return returned
+
+    with pytest.raises(
+        TypeError, match=rf"the callback .*explore must return a matplotlib Figure, got {shown}"
+    ):
+        interactive_figure(explore, n=widgets.IntSlider(value=4))
+    assert calls == [4]
+
+
+def test_a_callback_that_stops_returning_a_figure_raises_on_redraw() -> None:
+    def explore(n: int = 0) -> Figure:
+        return plt.figure() if n < 5 else plt.gca()
+
+    slider = widgets.IntSlider(value=1, max=10)
+    interactive_figure(explore, n=slider)
+    with pytest.raises(TypeError, match=r"must return a matplotlib Figure, got Axes"):
+        slider.value = 6

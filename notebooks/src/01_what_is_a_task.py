@@ -33,6 +33,7 @@ from mtl_helpers.models import PooledModel, mlp
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.tasks import Task, digit_task, task_loss
 from mtl_helpers.training import evaluate, train_multitask
+from mtl_helpers.validation import check_choice
 from mtl_helpers.widgets import interactive_figure
 
 generator = setup(seed=0)  # seeds, one thread, deterministic kernels, figure defaults
@@ -108,6 +109,20 @@ print(f"parity and at_least_5 agree on {agreement:.4g} of the images")
 # are odd and at least 5), hence on about 60% of the images. Are they then different *tasks*?
 # Train a logistic classifier on one rule and score it on the other. If the tasks were the same,
 # the accuracy would carry over.
+#
+# Four helpers do the training here and in the later notebooks:
+#
+# * `mlp(inputs, hidden, outputs)` builds a multilayer perceptron: linear layers of the given
+#   widths with a ReLU between them; `hidden=[]` leaves one linear layer.
+# * `PooledModel(net)` makes a network into a model called as `model(x, task)` that ignores
+#   which task it is asked for (notebook 02 builds models that do not ignore it).
+# * `train_multitask(model, tasks, steps=..., lr=..., batch_size=..., generator=...)` takes
+#   `steps` Adam steps; at each step it draws `batch_size` examples of every task in the list,
+#   adds the tasks' losses and takes one gradient step on the sum. With one task in the list it
+#   is ordinary training.
+# * `evaluate(model, tasks)` returns two tensors with one entry per task: the mean loss and the
+#   metric (accuracy for a classification task), so `evaluate(model, [t])[1][0]` is the
+#   accuracy on t.
 
 # %%
 train_rows, test_rows = split_indices(len(digits.labels), 0.3, generator)
@@ -210,7 +225,7 @@ for bad_call in (
 # A model can drive its training loss to zero by memorising the draw it was given. What we want
 # is low loss on *new* draws from the same task: generalisation. Train the same small network on
 # n digit images for several n and compare accuracy on the n training images with accuracy on
-# 540 held-out test images.
+# the held-out test images of section 2.
 
 # %%
 sizes = [10, 20, 50, 100, 200, 500, 1000]
@@ -224,6 +239,7 @@ for n in sizes:
     accuracy["test"].append(float(evaluate(model, [digit_test])[1][0]))
 for n, tr, te in zip(sizes, accuracy["train"], accuracy["test"], strict=True):
     print(f"n = {n:4d}: train accuracy {tr:.4g}, test accuracy {te:.4g}, gap {tr - te:.4g}")
+print(f"(test accuracy on {len(digit_test)} held-out images)")
 gaps = [tr - te for tr, te in zip(accuracy["train"], accuracy["test"], strict=True)]
 assert gaps[0] > 0.3 and gaps[-1] < 0.1
 
@@ -237,13 +253,14 @@ assert gaps[0] > 0.3 and gaps[-1] < 0.1
 #
 # `explore(n)` draws the two accuracy curves and marks the chosen n. It only looks up the results
 # computed above, so moving the slider redraws at once. The static figure below is the default.
+# `interactive_figure(explore, n=slider)` puts the slider above the figure and calls `explore`
+# again with the slider's value whenever it moves; every notebook ends with such an explorer.
 
 
 # %%
 def explore(n: int = 50) -> plt.Figure:
     """Train and test accuracy against the number of training images, with n marked."""
-    if n not in sizes:
-        raise ValueError(f"n must be one of the trained sizes {sizes}, got {n}")
+    n = check_choice("n", n, sizes)  # one of the trained sizes, else a ValueError naming them
     fig, ax = plt.subplots(layout="constrained")
     ax.plot(sizes, accuracy["train"], marker="o", label="train")
     ax.plot(sizes, accuracy["test"], marker="o", label="test")

@@ -30,6 +30,7 @@ from mtl_helpers.models import DescriptorModel, PerTaskModels, PooledModel, coun
 from mtl_helpers.plotting import plot_gain_by_size
 from mtl_helpers.reproducibility import setup
 from mtl_helpers.training import evaluate, task_subset_sampler, train_multitask
+from mtl_helpers.validation import check_choice
 from mtl_helpers.widgets import interactive_figure
 
 generator = setup(seed=0)
@@ -141,6 +142,14 @@ for name, table in descriptors.items():
 # notebook 06 studies), and takes an Adam step on the sum of their mean squared errors. To see
 # what data size does, we train every model twice: with all training students, and with at most
 # 5 per school.
+#
+# The models are built from three wrappers of `mtl_helpers.models`, each called as
+# `model(x, task)`: `PerTaskModels(make_net, T)` holds T networks and runs network i for task i;
+# `PooledModel(net)` (notebook 01) runs one network whatever the task; `DescriptorModel(net,
+# table)` looks up row i of a (T, d) table of descriptors and calls `net(x, z_i)`, and with
+# `learnable=True` trains the table with the network (the learned embedding).
+# `task_subset_sampler(sizes, tasks_per_step=16, batch_size=16)` tells `train_multitask` which
+# schools and students each step uses.
 
 
 # %%
@@ -275,12 +284,8 @@ for name, value in unseen_error.items():
 # %%
 def explore(descriptor: str = "one-hot", students_per_school: str = "5") -> plt.Figure:
     """Mean test MSE of three models, and each school's gain from sharing, for one setting."""
-    if descriptor not in descriptors:
-        raise ValueError(f"descriptor must be one of {list(descriptors)}, got {descriptor!r}")
-    if students_per_school not in caps:
-        raise ValueError(
-            f"students_per_school must be one of {list(caps)}, got {students_per_school!r}"
-        )
+    descriptor = check_choice("descriptor", descriptor, descriptors)
+    students_per_school = check_choice("students_per_school", students_per_school, caps)
     names = ["per task", "pooled", descriptor]
     means = [float(test_error[name, students_per_school].mean()) for name in names]
     school_gain = (

@@ -491,7 +491,7 @@ axes[0].set_ylabel("Δ train MSE, DRO − average")
 axes[0].set_title("Who gains from group DRO")
 order = torch.argsort(dro.weight_curve()[-1], descending=True)[:5]
 for school in order.tolist():
-    axes[1].plot(dro.weight_curve()[:, school], label=f"school {school + 1}")
+    axes[1].plot(dro.weight_curve()[:, school], label=f"school {school}")
 axes[1].axhline(1 / n_schools, color="0.5", linestyle="--", label="uniform 1/65")
 axes[1].set_xlabel("training step")
 axes[1].set_ylabel("DRO weight q_i")
@@ -505,7 +505,7 @@ print(
 final_weight = dro.weight_curve()[-1]  # (65,)
 for school in order.tolist():
     print(
-        f"school {school + 1:2d}: {int(schools.sizes[school]):3d} students, final q "
+        f"school {school:2d}: {int(schools.sizes[school]):3d} students, final q "
         f"{final_weight[school]:.4g}, mean score {school_mean[school]:.4g}, "
         f"Δ train MSE {change[school]:.4g}"
     )
@@ -517,11 +517,11 @@ assert final_weight[order[0]] > 0.6 and bool((change[order[:2]] < 0).all())
 
 # %% [markdown]
 # The schools that gain are on average lower-scoring (mean score −0.2665 against 0.1202 for the
-# others), not each one: school 53, with a high mean score of 1.004, gains too. The weight is
-# concentrated: school 23, 28 students with a mean score of −0.7376, ends with q = 0.669, two
-# thirds of the total; school 53 with 0.2445; the other 63 schools share what is left. Both of
+# others), not each one: school 52, with a high mean score of 1.004, gains too. The weight is
+# concentrated: school 22, 28 students with a mean score of −0.7376, ends with q = 0.669, two
+# thirds of the total; school 52 with 0.2445; the other 63 schools share what is left. Both of
 # the heaviest schools gain. Group DRO also moves the intercept down, from −0.09728 to −0.3284
-# (the table above), towards school 23's low scores. That is robustness (a lower worst error)
+# (the table above), towards school 22's low scores. That is robustness (a lower worst error)
 # and a form of fairness (the worst-served group is served better), bought with a small loss
 # for the others.
 #

@@ -91,7 +91,7 @@ for school in chosen:
     train_rows, test_rows = split_by_task(torch.zeros(len(y), dtype=torch.int64), 0.5, generator)
     fit_part, val_part = split_indices(len(train_rows), 1 / 3, generator)
     fit_rows, val_rows = train_rows[fit_part], train_rows[val_part]
-    name = f"school {school + 1}"
+    name = f"school {school}"
     train_tasks.append(TaskData(name, x[fit_rows], y[fit_rows], "mse"))
     val_tasks.append(TaskData(name, x[val_rows], y[val_rows], "mse"))
     test_tasks.append(TaskData(name, x[test_rows], y[test_rows], "mse"))
