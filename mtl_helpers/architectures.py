@@ -40,6 +40,7 @@ from mtl_helpers.validation import (
     check_positive_float,
     check_positive_int,
     check_same_length,
+    check_scalar_tensor,
     check_tensor,
 )
 
@@ -367,20 +368,7 @@ def penalised_backward(penalty: Callable[[], torch.Tensor]) -> Backward:
     name = getattr(penalty, "__qualname__", type(penalty).__name__)
 
     def backward(losses: torch.Tensor, indices: list[int]) -> torch.Tensor:
-        value = penalty()
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(
-                f"penalty {name} must return a scalar tensor, got {type(value).__name__} {value!r}"
-            )
-        if value.ndim != 0:
-            raise ValueError(
-                f"penalty {name} must return a scalar (0-dimensional) tensor, got shape "
-                f"{tuple(value.shape)}; reduce it with .sum() or .mean()"
-            )
-        if not value.is_floating_point():
-            raise TypeError(
-                f"penalty {name} must return a floating tensor, got dtype {value.dtype}"
-            )
+        value = check_scalar_tensor(f"the result of penalty {name}", penalty())
         objective = losses.sum() + value
         objective.backward()
         return objective

@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mtl_helpers.training import History
-from mtl_helpers.validation import check_finite, check_tensor
+from mtl_helpers.validation import check_finite, check_numbers, check_tensor
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 3.6)) -> tuple[Figure, Axes]:
@@ -51,29 +51,8 @@ def plot_task_curves(
 
 
 def _series_tensor(label: object, series: object) -> torch.Tensor:
-    """One series of bar heights as a float32 tensor, raising TypeError for non-numbers."""
-    name = f"values[{label!r}]"
-    if isinstance(series, torch.Tensor):
-        if series.dtype == torch.bool or series.is_complex():
-            raise TypeError(f"{name} must hold real numbers, got dtype {series.dtype}")
-    elif isinstance(series, (str, bytes)) or not isinstance(series, Sequence):
-        raise TypeError(
-            f"{name} must be a (T,) tensor or a sequence of numbers, got "
-            f"{type(series).__name__} {series!r}"
-        )
-    else:
-        for position, value in enumerate(series):
-            if isinstance(value, (bool, str, bytes)):
-                raise TypeError(
-                    f"{name}[{position}] must be a number, got {type(value).__name__} {value!r}"
-                )
-    try:
-        table = torch.as_tensor(series, dtype=torch.float32)
-    except (TypeError, ValueError, RuntimeError) as error:
-        raise TypeError(
-            f"{name} must be a (T,) tensor or a sequence of numbers, got {series!r} ({error})"
-        ) from error
-    return check_finite(name, table)
+    """One series of bar heights as a float32 tensor, raising for non-numbers."""
+    return check_numbers(f"values[{label!r}]", series)
 
 
 def plot_task_bars(

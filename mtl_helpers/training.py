@@ -30,6 +30,7 @@ from mtl_helpers.validation import (
     check_positive_float,
     check_positive_int,
     check_real,
+    check_scalar_tensor,
     check_tensor,
 )
 
@@ -230,21 +231,7 @@ def _check_plan(plan: object, tasks: Sequence[TaskData], step: int) -> list[int]
 def _check_objective(objective: object, backward: Backward) -> torch.Tensor:
     """Return a backward hook's result if it is a scalar float tensor, else raise naming it."""
     name = getattr(backward, "__qualname__", type(backward).__name__)
-    if not isinstance(objective, torch.Tensor):
-        raise TypeError(
-            f"backward hook {name} must return a scalar tensor or None, got "
-            f"{type(objective).__name__} {objective!r}"
-        )
-    if objective.ndim != 0:
-        raise ValueError(
-            f"backward hook {name} must return a scalar (0-dimensional) tensor or None, got "
-            f"shape {tuple(objective.shape)}"
-        )
-    if not objective.is_floating_point():
-        raise TypeError(
-            f"backward hook {name} must return a floating tensor, got dtype {objective.dtype}"
-        )
-    return objective
+    return check_scalar_tensor(f"the result of backward hook {name} (or None)", objective)
 
 
 @torch.no_grad()

@@ -31,6 +31,43 @@ def check_tensor(
     return value
 
 
+def check_scalar_tensor(name: str, value: object) -> torch.Tensor:
+    """Return ``value`` if it is a 0-dimensional floating tensor (a loss, a penalty), else raise."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a scalar tensor, got {type(value).__name__} {value!r}")
+    if value.ndim != 0:
+        raise ValueError(
+            f"{name} must be a scalar (0-dimensional) tensor, got shape {tuple(value.shape)}; "
+            "reduce it with .sum() or .mean()"
+        )
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must be a floating tensor, got dtype {value.dtype}")
+    return value
+
+
+def check_numbers(name: str, values: object) -> torch.Tensor:
+    """``values`` as a (k,) float32 tensor, from a 1-D real tensor or a sequence of numbers.
+
+    Bools, strings and non-finite entries are refused, naming the first bad entry.
+    """
+    if isinstance(values, torch.Tensor):
+        check_tensor(name, values, ndim=1)
+        if values.dtype == torch.bool or values.is_complex():
+            raise TypeError(f"{name} must hold real numbers, got dtype {values.dtype}")
+    elif isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(
+            f"{name} must be a (k,) tensor or a sequence of numbers, got "
+            f"{type(values).__name__} {values!r}"
+        )
+    else:
+        for position, value in enumerate(values):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(
+                    f"{name}[{position}] must be a number, got {type(value).__name__} {value!r}"
+                )
+    return check_finite(name, torch.as_tensor(values, dtype=torch.float32))
+
+
 def check_finite(name: str, value: torch.Tensor) -> torch.Tensor:
     """Raise ValueError naming the first non-finite entry of ``value``."""
     bad = ~torch.isfinite(value)

@@ -26,9 +26,9 @@ from mtl_helpers.validation import (
     check_finite,
     check_generator,
     check_nonnegative,
+    check_numbers,
     check_positive_float,
     check_positive_int,
-    check_real,
     check_same_shape,
     check_simplex,
     check_tensor,
@@ -604,21 +604,8 @@ def gradnorm_toy(
     x: (n, D) with entries N(0, 1/D), so that (B + ε_i) x is of order one and tanh is not flat.
     The paper draws B and ε_i with variances 10 and 3.5; the default keeps that ratio.
     """
-    if isinstance(scales, torch.Tensor):
-        check_tensor("scales", scales, ndim=1)
-        if scales.dtype == torch.bool or scales.is_complex():
-            raise TypeError(f"scales must hold real numbers, got dtype {scales.dtype}")
-    elif isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
-        raise TypeError(
-            f"scales must be a sequence of numbers or a (T,) tensor, got "
-            f"{type(scales).__name__} {scales!r}"
-        )
-    else:
-        for position, scale in enumerate(scales):
-            check_real(f"scales[{position}]", scale)
+    scales_tensor = check_numbers("scales", scales)
     check_generator("generator", generator)
-    scales_tensor = torch.as_tensor(scales, dtype=torch.float32)
-    check_finite("scales", scales_tensor)
     if len(scales_tensor) == 0 or bool((scales_tensor <= 0).any()):
         raise ValueError(f"scales must be one or more numbers > 0, got {scales_tensor.tolist()}")
     for name, value in (("n", n), ("in_dim", in_dim), ("out_dim", out_dim)):

@@ -357,16 +357,17 @@ def test_penalised_backward_requires_a_scalar_tensor_penalty() -> None:
     losses = torch.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(
         ValueError,
-        match=r"penalty .*<lambda> must return a scalar \(0-dimensional\) tensor, got shape "
-        r"\(2,\); reduce it with \.sum\(\) or \.mean\(\)",
+        match=r"the result of penalty .*<lambda> must be a scalar \(0-dimensional\) tensor, "
+        r"got shape \(2,\); reduce it with \.sum\(\) or \.mean\(\)",
     ):
         penalised_backward(lambda: torch.tensor([1.0, 2.0]))(losses, [0, 1])
     with pytest.raises(
-        TypeError, match=r"penalty .*<lambda> must return a scalar tensor, got float"
+        TypeError, match=r"the result of penalty .*<lambda> must be a scalar tensor, got float"
     ):
         penalised_backward(lambda: 0.5)(losses, [0, 1])
     with pytest.raises(
-        TypeError, match=r"penalty .*<lambda> must return a floating tensor, got dtype torch.int64"
+        TypeError,
+        match=r"the result of penalty .*<lambda> must be a floating tensor, got dtype torch.int64",
     ):
         penalised_backward(lambda: torch.tensor(1))(losses, [0, 1])
     # A scalar penalty is added once: 1 + 2 + 0.5.

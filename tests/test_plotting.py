@@ -143,9 +143,14 @@ def test_task_bars_reject_bad_series() -> None:
             {"a": "pq"},
             ["x", "y"],
             TypeError,
-            r"values\['a'\] must be a \(T,\) tensor or a sequence",
+            r"values\['a'\] must be a \(k,\) tensor or a sequence",
         ),
-        ({"a": [1.0, None]}, ["x", "y"], TypeError, r"values\['a'\] must be a \(T,\) tensor"),
+        (
+            {"a": [1.0, None]},
+            ["x", "y"],
+            TypeError,
+            r"values\['a'\]\[1\] must be a number, got NoneType None",
+        ),
         (
             {"a": [1.0, True]},
             ["x", "y"],

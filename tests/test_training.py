@@ -640,18 +640,20 @@ def test_evaluate_names_the_task_whose_predictions_are_not_finite() -> None:
         (
             lambda losses: losses * 1.0,
             ValueError,
-            r"backward hook .*hook must return a scalar \(0-dimensional\) tensor or None, got "
-            r"shape \(1,\)",
+            r"the result of backward hook .*hook \(or None\) must be a scalar "
+            r"\(0-dimensional\) tensor, got shape \(1,\)",
         ),
         (
             lambda losses: 1.0,
             TypeError,
-            r"backward hook .*hook must return a scalar tensor or None, got float 1\.0",
+            r"the result of backward hook .*hook \(or None\) must be a scalar tensor, "
+            r"got float 1\.0",
         ),
         (
             lambda losses: torch.tensor(1),
             TypeError,
-            r"backward hook .*hook must return a floating tensor, got dtype torch\.int64",
+            r"the result of backward hook .*hook \(or None\) must be a floating tensor, "
+            r"got dtype torch\.int64",
         ),
     ],
 )

@@ -12,11 +12,13 @@ from mtl_helpers.validation import (
     check_finite,
     check_generator,
     check_nonnegative,
+    check_numbers,
     check_positive_float,
     check_positive_int,
     check_real,
     check_same_length,
     check_same_shape,
+    check_scalar_tensor,
     check_simplex,
     check_tensor,
     task_index,
@@ -199,3 +201,31 @@ def test_check_simplex_accepts_a_point_and_names_what_is_wrong() -> None:
 def test_task_index_shows_a_value_of_the_wrong_type() -> None:
     with pytest.raises(TypeError, match=r"task must be a task name or index, got float 1\.0"):
         task_index("task", 1.0, ["a", "b"])
+
+
+def test_check_scalar_tensor_wants_one_float_value() -> None:
+    loss = torch.tensor(0.5)
+    assert check_scalar_tensor("penalty", loss) is loss
+    with pytest.raises(TypeError, match=r"penalty must be a scalar tensor, got float 0.5"):
+        check_scalar_tensor("penalty", 0.5)
+    with pytest.raises(ValueError, match=r"penalty must be a scalar \(0-dimensional\) tensor, got"):
+        check_scalar_tensor("penalty", torch.ones(2))
+    with pytest.raises(
+        TypeError, match=r"penalty must be a floating tensor, got dtype torch.int64"
+    ):
+        check_scalar_tensor("penalty", torch.tensor(1))
+
+
+def test_check_numbers_accepts_lists_and_1d_tensors_of_finite_reals() -> None:
+    assert torch.equal(check_numbers("scales", [1, 2.5]), torch.tensor([1.0, 2.5]))
+    assert check_numbers("scales", torch.tensor([3, 4])).dtype == torch.float32
+    with pytest.raises(TypeError, match=r"scales\[1\] must be a number, got bool True"):
+        check_numbers("scales", [1.0, True])
+    with pytest.raises(TypeError, match=r"scales must be a \(k,\) tensor or a sequence of numbers"):
+        check_numbers("scales", "12")
+    with pytest.raises(TypeError, match=r"scales must hold real numbers, got dtype torch.bool"):
+        check_numbers("scales", torch.tensor([True]))
+    with pytest.raises(ValueError, match=r"scales must have 1 dimension\(s\), got shape \(1, 2\)"):
+        check_numbers("scales", torch.ones(1, 2))
+    with pytest.raises(ValueError, match=r"scales must be finite, got inf at index \(0,\)"):
+        check_numbers("scales", [math.inf])
