@@ -129,6 +129,11 @@ class TaskData:
     loss: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(
+                f"name must be a non-empty str naming the task, got {type(self.name).__name__} "
+                f"{self.name!r}"
+            )
         check_choice("loss", self.loss, LOSS_NAMES)
         check_tensor("x", self.x)
         check_tensor("y", self.y, ndim=1)

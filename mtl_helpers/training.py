@@ -373,10 +373,14 @@ def train_multitask(
             else:
                 _check_objective(objective, backward)
         if not bool(torch.isfinite(objective.detach())):
+            by_task = ", ".join(
+                f"{train[i].name!r} {float(v):.4g}"
+                for i, v in zip(indices, losses.detach(), strict=True)
+            )
             raise ValueError(
-                f"the objective became {float(objective.detach())} at step {step} (task losses "
-                f"{[round(float(v), 4) for v in losses.detach()]}); lower lr or check the "
-                "backward hook"
+                f"the objective became {float(objective.detach())} at step {step} (losses by "
+                f"task: {by_task}); training has probably diverged: try a lower lr than {lr:g}"
+                + ("" if backward is None else ", or check the backward hook")
             )
         optimizer.step()
         history.objective.append(float(objective.detach()))

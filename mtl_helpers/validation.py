@@ -184,7 +184,12 @@ def check_choice(name: str, value: object, choices: Iterable[object]) -> object:
 def task_index(name: str, value: object, task_names: Sequence[str]) -> int:
     """Turn a task name or index into an index, raising with the valid names if it is unknown."""
     if isinstance(value, str):
-        check_choice(name, value, task_names)
+        if value not in task_names:
+            listed = ", ".join(repr(t) for t in task_names)
+            raise ValueError(
+                f"unknown {name} {value!r}; expected one of: {listed} "
+                f"(or an index 0..{len(task_names) - 1})"
+            )
         return list(task_names).index(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(

@@ -103,7 +103,7 @@ def test_check_number_and_check_int_are_whole_checks() -> None:
         check_number("Exercise 3", 0.502, 0.5, "halve it")  # outside the default 1e-3
     # rel_tol scales with the expected value: 1e6 ± 1 passes at 1e-6, 1e6 + 3 does not.
     assert check_number("Exercise 1", 1e6 + 1, 1e6, "h", rel_tol=1e-6) == passed("Exercise 1")
-    with pytest.raises(AssertionError, match=r"^Exercise 1: got 1e\+06; h$"):
+    with pytest.raises(AssertionError, match=r"^Exercise 1: got 1000003\.0; h$"):
         check_number("Exercise 1", 1e6 + 3, 1e6, "h", rel_tol=1e-6, abs_tol=0.0)
     assert check_int("Exercise 2", None, 7, "hint") == not_answered("Exercise 2")
     assert check_int("Exercise 2", 7, 7, "hint") == passed("Exercise 2")
@@ -133,3 +133,19 @@ def test_answers_typed_as_strings_are_named_as_strings() -> None:
         nb07.check_smallest_hurting_angle("30", [0.0, 30.0], [-0.1, 0.2])
     with pytest.raises(AssertionError, match=r"^Exercise 1: expected a number, got str '1'"):
         nb07.check_pcgrad_by_hand(["1", "2"])
+
+
+def test_one_element_tensors_count_as_their_number() -> None:
+    # What a learner computes with torch: a mean, a count.
+    assert as_number("Exercise 2", torch.tensor([True, False]).float().mean()) == 0.5
+    assert as_int("Exercise 2", torch.tensor([True, True, False]).sum()) == 2
+    assert check_int("Exercise 2", torch.tensor(7), 7, "hint") == passed("Exercise 2")
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected an int, got Tensor"):
+        as_int("Exercise 2", torch.tensor(2.0))
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected a number, got Tensor"):
+        as_number("Exercise 2", torch.tensor(True))
+    with pytest.raises(AssertionError, match=r"^Exercise 2: expected a number, got Tensor"):
+        as_number("Exercise 2", torch.tensor([0.5, 0.5]))
+    # Every digit of a wrong answer is shown: 1000005.0 must not read as 1e+06.
+    with pytest.raises(AssertionError, match=r"^Exercise 1: got 1000005\.0; "):
+        nb05.check_unit_factor(1000005.0)

@@ -446,3 +446,13 @@ def test_digit_task_gives_int64_classes_for_any_integer_digits() -> None:
     data = digit_task("digit", torch.zeros(3, 64), torch.tensor([7, 0, 9], dtype=torch.int32))
     assert data.y.dtype == torch.int64
     assert data.y.tolist() == [7, 0, 9]
+
+
+def test_task_data_needs_a_name() -> None:
+    x, y = torch.ones(3, 2), torch.ones(3)
+    with pytest.raises(TypeError, match=r"name must be a non-empty str naming the task, got int 5"):
+        TaskData(5, x, y, "mse")
+    with pytest.raises(
+        TypeError, match=r"name must be a non-empty str naming the task, got str ''"
+    ):
+        TaskData("", x, y, "mse")

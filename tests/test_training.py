@@ -527,10 +527,26 @@ def test_a_non_finite_objective_stops_training_with_the_step_named() -> None:
     def broken_backward(losses: torch.Tensor, tasks: list[int]) -> torch.Tensor:
         return losses.sum() * math.nan
 
-    with pytest.raises(ValueError, match=r"the objective became nan at step 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"the objective became nan at step 1 \(losses by task: 'line' [\d.]+\); training has "
+        r"probably diverged: try a lower lr than 0\.01, or check the backward hook",
+    ):
         train_multitask(
             model, [task], steps=3, generator=torch.Generator(), backward=broken_backward
         )
+
+
+def test_a_diverging_run_names_each_task_and_the_learning_rate() -> None:
+    # Targets of 1e30: the squared error overflows float32 at the first step.
+    a = TaskData("a", torch.ones(4, 2), torch.full((4,), 1e30), "mse")
+    b = TaskData("b", torch.ones(4, 2), torch.zeros(4), "mse")
+    with pytest.raises(
+        ValueError,
+        match=r"the objective became inf at step 1 \(losses by task: 'a' inf, 'b' [\d.e-]+\); "
+        r"training has probably diverged: try a lower lr than 0\.01$",
+    ):
+        train_multitask(PooledModel(nn.Linear(2, 1)), [a, b], steps=3, generator=torch.Generator())
 
 
 def test_a_class_beyond_the_models_logits_is_named_before_training() -> None:

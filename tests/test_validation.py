@@ -171,7 +171,9 @@ def test_task_index_by_name_and_number() -> None:
     names = ("a", "b", "c")
     assert task_index("task", "c", names) == 2
     assert task_index("task", 1, names) == 1
-    with pytest.raises(ValueError, match=r"unknown task 'd'; expected one of: 'a', 'b', 'c'"):
+    with pytest.raises(
+        ValueError, match=r"unknown task 'd'; expected one of: 'a', 'b', 'c' \(or an index 0\.\.2\)"
+    ):
         task_index("task", "d", names)
     with pytest.raises(ValueError, match=r"task must be in 0..2 \(tasks: a, b, c\), got 3"):
         task_index("task", 3, names)

@@ -25,20 +25,35 @@ def passed(exercise: str) -> str:
     return f"{exercise}: correct"
 
 
+def _scalar(answer: object) -> object:
+    """A one-element answer computed with torch (``tensor(0.5)``) as a Python number."""
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1 and answer.dtype != torch.bool:
+        return answer.item()
+    return answer
+
+
 def as_number(exercise: str, answer: object) -> float:
-    """``answer`` as a float, or an AssertionError saying a number was expected."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    """``answer`` as a float, or an AssertionError saying a number was expected.
+
+    A one-element tensor counts as its number, so ``x.float().mean()`` can be given as it is.
+    """
+    value = _scalar(answer)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise AssertionError(
             f"{exercise}: expected a number, got {type(answer).__name__} {answer!r}"
         )
-    return float(answer)
+    return float(value)
 
 
 def as_int(exercise: str, answer: object) -> int:
-    """``answer`` if it is an int, or an AssertionError saying an int was expected."""
-    if isinstance(answer, bool) or not isinstance(answer, int):
+    """``answer`` as an int, or an AssertionError saying an int was expected.
+
+    A one-element integer tensor counts as its number, so ``mask.sum()`` can be given as it is.
+    """
+    value = _scalar(answer)
+    if isinstance(value, bool) or not isinstance(value, int):
         raise AssertionError(f"{exercise}: expected an int, got {type(answer).__name__} {answer!r}")
-    return answer
+    return value
 
 
 def as_pair(exercise: str, answer: object, what: str) -> tuple[object, object]:
@@ -83,7 +98,7 @@ def check_number(
     require(
         exercise,
         math.isclose(value, expected, abs_tol=abs_tol, rel_tol=rel_tol),
-        f"got {value:.4g}; {hint}",
+        f"got {value!r}; {hint}",  # every digit: 1000005.0 must not read as 1e+06
     )
     return passed(exercise)
 
@@ -92,6 +107,6 @@ def check_int(exercise: str, answer: object, expected: int, hint: str) -> str:
     """The whole check of an answer that is one int (a count): as ``check_number``, but exact."""
     if answer is None:
         return not_answered(exercise)
-    as_int(exercise, answer)
-    require(exercise, answer == expected, f"got {answer}; {hint}")
+    value = as_int(exercise, answer)
+    require(exercise, value == expected, f"got {value}; {hint}")
     return passed(exercise)

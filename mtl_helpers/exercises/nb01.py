@@ -31,7 +31,11 @@ def check_multiple_of_3(answer: torch.Tensor | None, digits: torch.Tensor) -> st
     )
     expected = (digits % 3 == 0).float()
     wrong = int((answer != expected).sum())
-    require(exercise, wrong == 0, f"{wrong} labels differ; remember that 0 is a multiple of 3")
+    require(
+        exercise,
+        wrong == 0,
+        f"{wrong} labels differ; a digit d is a multiple of 3 when d % 3 == 0: 0, 3, 6 and 9",
+    )
     return passed(exercise)
 
 
