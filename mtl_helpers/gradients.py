@@ -33,6 +33,7 @@ from mtl_helpers.validation import (
     check_choice,
     check_finite,
     check_generator,
+    check_nonnegative_float,
     check_positive_int,
     check_real,
     check_tensor,
@@ -351,10 +352,7 @@ def cagrad(grads: torch.Tensor, c: float = 0.5) -> torch.Tensor:
     is returned.
     """
     _check_grads(grads)
-    if isinstance(c, bool) or not isinstance(c, (int, float)):
-        raise TypeError(f"c must be a number, got {type(c).__name__} {c!r}")
-    if not math.isfinite(c) or c < 0:
-        raise ValueError(f"c must be a finite number ≥ 0, got {c!r}")
+    c = check_nonnegative_float("c", c)
     gram = _gramian(grads)
     # ‖d‖ ≤ ‖g_0‖ + c‖g_0‖, and ‖g_0‖² is the mean entry of the Gramian: a bound found in O(T²)
     # that keeps every entry of d finite in the dtype of grads.
@@ -554,9 +552,7 @@ def linear_transfer_gap(
     check_generator("generator", generator)
     check_positive_int("dim", dim)
     check_positive_int("repeats", repeats)
-    noise = check_real("noise", noise)
-    if noise < 0:
-        raise ValueError(f"noise must be a standard deviation ≥ 0, got {noise!r}")
+    noise = check_nonnegative_float("noise", noise)  # a standard deviation
     angles_deg = [
         check_real(f"angles_deg[{position}]", angle)
         for position, angle in enumerate(_number_list("angles_deg", angles_deg))

@@ -9,7 +9,6 @@ they are pulled to one common network. The square makes the penalty smooth (its 
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -17,7 +16,13 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from mtl_helpers.validation import check_choice, check_finite, check_real, check_tensor
+from mtl_helpers.validation import (
+    check_choice,
+    check_finite,
+    check_nonnegative_float,
+    check_real,
+    check_tensor,
+)
 
 
 def _check_models(models: object) -> list[nn.Module]:
@@ -43,14 +48,6 @@ def _check_models(models: object) -> list[nn.Module]:
     return models
 
 
-def _check_lam(lam: object) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, (int, float)):
-        raise TypeError(f"lam must be a number, got {type(lam).__name__} {lam!r}")
-    if not math.isfinite(lam) or lam < 0:
-        raise ValueError(f"lam must be a finite number ≥ 0, got {lam}")
-    return float(lam)
-
-
 def soft_sharing_penalty(models: Sequence[nn.Module], lam: float) -> torch.Tensor:
     """λ Σ_{i<j} ‖θ_i − θ_j‖² over all pairs of ``models`` and all their parameters: a scalar.
 
@@ -60,7 +57,7 @@ def soft_sharing_penalty(models: Sequence[nn.Module], lam: float) -> torch.Tenso
     Differentiable with respect to every parameter.
     """
     models = _check_models(models)
-    lam = _check_lam(lam)
+    lam = check_nonnegative_float("lam", lam)
     n_models = len(models)
     total = None
     for tensors in zip(*(model.parameters() for model in models), strict=True):
@@ -108,7 +105,7 @@ def soft_sharing_backward(
     objective, so the history records the penalised loss.
     """
     models = _check_models(models)
-    lam = _check_lam(lam)
+    lam = check_nonnegative_float("lam", lam)
 
     def backward(losses: torch.Tensor, indices: list[int]) -> torch.Tensor:
         objective = losses.sum() + soft_sharing_penalty(models, lam)

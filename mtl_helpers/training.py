@@ -27,9 +27,9 @@ from mtl_helpers.validation import (
     check_choice,
     check_generator,
     check_nonnegative,
+    check_nonnegative_float,
     check_positive_float,
     check_positive_int,
-    check_real,
     check_scalar_tensor,
     check_tensor,
 )
@@ -323,8 +323,7 @@ def train_multitask(
     check_positive_int("steps", steps)
     lr = check_positive_float("lr", lr)
     check_generator("generator", generator)
-    if check_real("weight_decay", weight_decay) < 0:
-        raise ValueError(f"weight_decay must be ≥ 0, got {weight_decay}")
+    weight_decay = check_nonnegative_float("weight_decay", weight_decay)
     if test is not None:
         _check_task_list("test", test)
     if test is not None and tuple(t.name for t in test) != names:

@@ -144,6 +144,15 @@ def check_positive_float(name: str, value: object) -> float:
     return float(value)
 
 
+def check_nonnegative_float(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number ≥ 0 (not a bool), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number ≥ 0, got {value}")
+    return float(value)
+
+
 def check_real(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a finite real number (not a bool), else raise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

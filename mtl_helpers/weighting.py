@@ -26,6 +26,7 @@ from mtl_helpers.validation import (
     check_finite,
     check_generator,
     check_nonnegative,
+    check_nonnegative_float,
     check_numbers,
     check_positive_float,
     check_positive_int,
@@ -51,12 +52,10 @@ def _check_weights(name: str, weights: object, losses_name: str, losses: torch.T
     check_nonnegative(name, weights.detach())
 
 
-def _check_nonnegative_number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number ≥ 0, got {value}")
-    return float(value)
+def _check_divisors(name: str, values: torch.Tensor, divided: str) -> None:
+    """Raise ValueError unless every entry of ``values``, which divides ``divided``, is > 0."""
+    if bool((values <= 0).any()):
+        raise ValueError(f"{name} must all be > 0 (they divide {divided}), got {values.tolist()}")
 
 
 def weighted_sum(losses: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -98,12 +97,8 @@ def gradnorm_loss(
     check_nonnegative("losses", losses.detach())
     _check_losses("initial_losses", initial_losses)
     check_same_shape("initial_losses", initial_losses, "losses", losses)
-    if bool((initial_losses <= 0).any()):
-        raise ValueError(
-            f"initial_losses must all be > 0 (they divide the current losses), got "
-            f"{initial_losses.tolist()}"
-        )
-    alpha = _check_nonnegative_number("alpha", alpha)
+    _check_divisors("initial_losses", initial_losses, "the current losses")
+    alpha = check_nonnegative_float("alpha", alpha)
 
     weighted_norms = weights * grad_norms.detach()  # G_i
     loss_ratios = losses.detach() / initial_losses.detach()  # L̃_i
@@ -177,11 +172,7 @@ def dwa_weights(
     check_nonnegative("prev_losses", prev_losses.detach())
     _check_losses("prev_prev_losses", prev_prev_losses)
     check_same_shape("prev_prev_losses", prev_prev_losses, "prev_losses", prev_losses)
-    if bool((prev_prev_losses <= 0).any()):
-        raise ValueError(
-            f"prev_prev_losses must all be > 0 (they divide prev_losses), got "
-            f"{prev_prev_losses.tolist()}"
-        )
+    _check_divisors("prev_prev_losses", prev_prev_losses, "prev_losses")
     temperature = check_positive_float("temperature", temperature)
     descent_rates = prev_losses.detach() / prev_prev_losses.detach()
     return len(prev_losses) * torch.softmax(descent_rates / temperature, dim=0)
@@ -209,7 +200,7 @@ def group_dro_weights(
     """
     _check_losses("losses", losses)
     _check_weights("weights", weights, "losses", losses)
-    step_size = _check_nonnegative_number("step_size", step_size)
+    step_size = check_nonnegative_float("step_size", step_size)
     weights = check_simplex("weights", weights.detach())
     # In log space, so that a large η L_i cannot overflow exp.
     return torch.softmax(torch.log(weights) + step_size * losses.detach(), dim=0)
@@ -353,7 +344,7 @@ class GradNorm(WeightingMethod):
         super().__init__(n_tasks)
         check_tensor("shared_parameter", shared_parameter, dtype_kind="float")
         self.shared_parameter = shared_parameter
-        self.alpha = _check_nonnegative_number("alpha", alpha)
+        self.alpha = check_nonnegative_float("alpha", alpha)
         self.min_weight = check_positive_float("min_weight", min_weight)
         self.weights = torch.ones(n_tasks, requires_grad=True)
         self.optimizer = torch.optim.Adam([self.weights], lr=check_positive_float("lr", lr))
@@ -442,7 +433,7 @@ class GroupDRO(WeightingMethod):
 
     def __init__(self, n_tasks: int, *, step_size: float) -> None:
         super().__init__(n_tasks)
-        self.step_size = _check_nonnegative_number("step_size", step_size)
+        self.step_size = check_nonnegative_float("step_size", step_size)
         self.weights = torch.full((n_tasks,), 1.0 / n_tasks)
 
     def __call__(self, losses: torch.Tensor, indices: list[int]) -> torch.Tensor:
@@ -611,7 +602,7 @@ def gradnorm_toy(
     for name, value in (("n", n), ("in_dim", in_dim), ("out_dim", out_dim)):
         check_positive_int(name, value)
     shared_std = check_positive_float("shared_std", shared_std)
-    task_std = _check_nonnegative_number("task_std", task_std)
+    task_std = check_nonnegative_float("task_std", task_std)
 
     shared = shared_std * torch.randn(out_dim, in_dim, generator=generator)
     offsets = task_std * torch.randn(len(scales_tensor), out_dim, in_dim, generator=generator)

@@ -541,9 +541,9 @@ def test_linear_transfer_gap_signs_and_shape() -> None:
 @pytest.mark.parametrize(
     ("angles", "sizes", "kwargs", "error", "message"),
     [
-        ([0], [30], {"noise": math.nan}, ValueError, "noise must be a finite number, got nan"),
+        ([0], [30], {"noise": math.nan}, ValueError, "noise must be a finite number ≥ 0, got nan"),
         ([0], [30], {"noise": "1"}, TypeError, "noise must be a number, got str '1'"),
-        ([0], [30], {"noise": -1.0}, ValueError, "noise must be a standard deviation ≥ 0, got -1"),
+        ([0], [30], {"noise": -1.0}, ValueError, "noise must be a finite number ≥ 0, got -1"),
         ([math.nan], [30], {}, ValueError, r"angles_deg\[0\] must be a finite number, got nan"),
         ([0, "a"], [30], {}, TypeError, r"angles_deg\[1\] must be a number, got str 'a'"),
         ("0", [30], {}, TypeError, "angles_deg must be a list of numbers, got str '0'"),

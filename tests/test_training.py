@@ -494,7 +494,7 @@ def test_refuses_no_tasks_a_missing_generator_and_negative_weight_decay() -> Non
         train_multitask(model, [], steps=1, generator=torch.Generator())
     with pytest.raises(TypeError, match=r"generator must be a torch\.Generator .* got NoneType"):
         train_multitask(model, [task], steps=1, generator=None)
-    with pytest.raises(ValueError, match="weight_decay must be ≥ 0, got -1"):
+    with pytest.raises(ValueError, match="weight_decay must be a finite number ≥ 0, got -1"):
         train_multitask(model, [task], steps=1, generator=torch.Generator(), weight_decay=-1)
 
 
@@ -731,8 +731,8 @@ def test_hard_sharing_with_one_output_heads_fits_regression_tasks() -> None:
 @pytest.mark.parametrize(
     ("weight_decay", "error", "message"),
     [
-        (math.nan, ValueError, r"weight_decay must be a finite number, got nan"),
-        (math.inf, ValueError, r"weight_decay must be a finite number, got inf"),
+        (math.nan, ValueError, r"weight_decay must be a finite number ≥ 0, got nan"),
+        (math.inf, ValueError, r"weight_decay must be a finite number ≥ 0, got inf"),
         ("a", TypeError, r"weight_decay must be a number, got str 'a'"),
         (None, TypeError, r"weight_decay must be a number, got NoneType None"),
     ],

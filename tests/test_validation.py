@@ -12,6 +12,7 @@ from mtl_helpers.validation import (
     check_finite,
     check_generator,
     check_nonnegative,
+    check_nonnegative_float,
     check_numbers,
     check_positive_float,
     check_positive_int,
@@ -231,3 +232,14 @@ def test_check_numbers_accepts_lists_and_1d_tensors_of_finite_reals() -> None:
         check_numbers("scales", torch.ones(1, 2))
     with pytest.raises(ValueError, match=r"scales must be finite, got inf at index \(0,\)"):
         check_numbers("scales", [math.inf])
+
+
+def test_check_nonnegative_float_allows_zero_and_refuses_negatives() -> None:
+    assert check_nonnegative_float("lam", 0) == 0.0
+    assert check_nonnegative_float("lam", 2.5) == 2.5
+    with pytest.raises(ValueError, match=r"lam must be a finite number ≥ 0, got -1"):
+        check_nonnegative_float("lam", -1)
+    with pytest.raises(ValueError, match=r"lam must be a finite number ≥ 0, got inf"):
+        check_nonnegative_float("lam", math.inf)
+    with pytest.raises(TypeError, match=r"lam must be a number, got str '1'"):
+        check_nonnegative_float("lam", "1")

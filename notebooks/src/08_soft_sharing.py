@@ -121,18 +121,17 @@ def make_net(task: int) -> nn.Module:
     return copy.deepcopy(initial_net)
 
 
+# The same training for every run: 150 full-batch Adam steps, batches drawn with seed 1.
+training = {"steps": 150, "lr": 1e-2, "batch_size": 100, "eval_every": 150}
 train_errors, val_errors, test_errors, distances = [], [], [], []
 for lam in lams:
     model = PerTaskModels(make_net, len(train_tasks))
     train_multitask(
         model,
         train_tasks,
-        steps=150,
         generator=torch.Generator().manual_seed(1),
-        lr=1e-2,
-        batch_size=100,
-        eval_every=150,
         backward=soft_sharing_backward(model.models, lam),
+        **training,
     )
     train_errors.append(evaluate(model, train_tasks)[0])
     val_errors.append(evaluate(model, val_tasks)[0])
@@ -143,15 +142,7 @@ train_errors, val_errors, test_errors = (
 )  # each (L, T)
 
 pooled = PooledModel(copy.deepcopy(initial_net))
-train_multitask(
-    pooled,
-    train_tasks,
-    steps=150,
-    generator=torch.Generator().manual_seed(1),
-    lr=1e-2,
-    batch_size=100,
-    eval_every=150,
-)
+train_multitask(pooled, train_tasks, generator=torch.Generator().manual_seed(1), **training)
 pooled_train = evaluate(pooled, train_tasks)[0].mean()
 pooled_error = evaluate(pooled, test_tasks)[0].mean()
 
